@@ -1,0 +1,119 @@
+package org.sipedge.container;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.header.RetryAfter;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.SIPMessageValve;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.LongAdder;
+import javax.management.ObjectName;
+import javax.sip.SipStack;
+import javax.sip.message.Response;
+
+/**
+ * The flood guard in front of the transaction layer (set as {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}). When too
+ * many server transactions are open, or the heap is nearly full, a new request is answered 503 with Retry-After
+ * straight from the transport — no transaction, no session, no allocation worth the name — and counted. ACK and
+ * CANCEL always pass: they end work rather than create it. Without this the bare container ran out of heap under a
+ * UDP flood and its UDP reader thread died for good.
+ */
+public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardValveMBean {
+    /** Stack property: open server transactions above which new requests get 503. */
+    public static final String MAX_SERVER_TRANSACTIONS = "org.sipedge.MAX_SERVER_TRANSACTIONS";
+    /** Stack property: fraction of the max heap in use above which new requests get 503. */
+    public static final String MAX_HEAP_FRACTION = "org.sipedge.MAX_HEAP_FRACTION";
+    /** Stack property: seconds in the Retry-After of the 503. */
+    public static final String RETRY_AFTER_SECONDS = "org.sipedge.RETRY_AFTER_SECONDS";
+
+    private static final LongAdder REJECTED = new LongAdder();
+    private static final LongAdder SEND_FAILURES = new LongAdder();
+
+    private SIPTransactionStack stack;
+    private int maxServerTransactions = 100_000;
+    private double maxHeapFraction = 0.85;
+    private int retryAfter = 5;
+    private volatile long heapCheckedAt;
+    private volatile boolean heapHigh;
+    private ObjectName name;
+
+    @Override
+    public void init(SipStack sipStack) {
+        this.stack = (SIPTransactionStack) sipStack;
+        if (sipStack instanceof SipStackImpl impl) {
+            var p = impl.getConfigurationProperties();
+            maxServerTransactions = Integer.parseInt(p.getProperty(MAX_SERVER_TRANSACTIONS, "100000"));
+            maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
+            retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
+        }
+        try {
+            name = new ObjectName("org.sipedge:type=OverloadGuard");
+            var server = ManagementFactory.getPlatformMBeanServer();
+            if (!server.isRegistered(name)) {
+                server.registerMBean(this, name);
+            }
+        } catch (Exception e) {
+            name = null;
+        }
+    }
+
+    @Override
+    public boolean processRequest(SIPRequest request, MessageChannel channel) {
+        String method = request.getMethod();
+        if ("ACK".equals(method) || "CANCEL".equals(method) || !overloaded()) {
+            return true;
+        }
+        REJECTED.increment();
+        try {
+            SIPResponse busy = request.createResponse(Response.SERVICE_UNAVAILABLE, "Overloaded");
+            RetryAfter ra = new RetryAfter();
+            ra.setRetryAfter(retryAfter);
+            busy.setHeader(ra);
+            channel.sendMessage(busy);
+        } catch (Exception e) {
+            SEND_FAILURES.increment(); // counted drop: the client will retransmit or give up
+        }
+        return false;
+    }
+
+    private boolean overloaded() {
+        if (stack.getServerTransactionTableSize() > maxServerTransactions) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - heapCheckedAt > 50_000_000L) { // look at the heap at most every 50 ms
+            heapCheckedAt = now;
+            Runtime rt = Runtime.getRuntime();
+            long used = rt.totalMemory() - rt.freeMemory();
+            heapHigh = used > maxHeapFraction * rt.maxMemory();
+        }
+        return heapHigh;
+    }
+
+    @Override
+    public boolean processResponse(Response response, MessageChannel channel) {
+        return true;
+    }
+
+    @Override
+    public void destroy() {
+        if (name != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (Exception ignored) {
+                // gone already
+            }
+        }
+    }
+
+    @Override public long getRejected() { return REJECTED.sum(); }
+    @Override public long getSendFailures() { return SEND_FAILURES.sum(); }
+    @Override public int getOpenServerTransactions() { return stack == null ? 0 : stack.getServerTransactionTableSize(); }
+
+    /** Requests answered 503 by the guard since start (all stacks of this JVM). */
+    public static long rejectedCount() {
+        return REJECTED.sum();
+    }
+}

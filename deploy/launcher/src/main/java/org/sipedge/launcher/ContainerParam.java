@@ -1,0 +1,50 @@
+package org.sipedge.launcher;
+
+import org.sipedge.config.Param;
+import org.sipedge.config.ValueType;
+
+/** Keys of the embedded container: listeners, TLS, stack tuning. Read by the launcher; listed in sip.xml. */
+public enum ContainerParam implements Param {
+    BIND_ADDRESS("sip.bind-address", "127.0.0.1", new ValueType.IpAddress(),
+            "address every SIP listener binds to (loopback by default; a literal address, never a host name)"),
+    UDP_PORT("sip.udp-port", "5060", port(), "SIP over UDP; 0 = off"),
+    TCP_PORT("sip.tcp-port", "5060", port(), "SIP over TCP; 0 = off"),
+    TLS_PORT("sip.tls-port", "5061", port(), "SIP over TLS; 0 = off"),
+    WS_PORT("sip.ws-port", "8080", port(), "SIP over WebSocket (RFC 7118); 0 = off"),
+    WSS_PORT("sip.wss-port", "8443", port(), "SIP over secure WebSocket; 0 = off"),
+    WORK_DIR("sip.work-dir", ".sipedge", new ValueType.Text(),
+            "directory for the generated container configuration and the self-signed certificate"),
+    KEYSTORE("tls.keystore", "", new ValueType.Text(),
+            "PKCS12 key store for TLS and WSS; empty = a self-signed certificate generated on first start"),
+    KEYSTORE_PASSWORD("tls.keystore-password", "", new ValueType.Text(),
+            "password of tls.keystore (for the generated one: generated too, kept in the work directory)"),
+    THREADS("sip.threads", "8", new ValueType.Int(1, 512),
+            "SIP stack worker threads (JAIN SIP THREAD_POOL_SIZE)"),
+    UDP_BUFFER_BYTES("sip.udp-buffer-bytes", "4194304", new ValueType.Int(65536, 268435456),
+            "UDP socket send/receive buffer request (the kernel caps it at net.core.rmem_max/wmem_max)"),
+    MAX_SERVER_TRANSACTIONS("sip.max-server-transactions", "100000", new ValueType.Int(100, 10000000),
+            "above this many open server transactions new requests get 503 + Retry-After instead of exhausting memory"),
+    SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
+            "Server/User-Agent header value (never a version)");
+
+    private final String key;
+    private final String def;
+    private final ValueType type;
+    private final String description;
+
+    ContainerParam(String key, String def, ValueType type, String description) {
+        this.key = key;
+        this.def = def;
+        this.type = type;
+        this.description = description;
+    }
+
+    private static ValueType port() {
+        return new ValueType.Int(0, 65535);
+    }
+
+    @Override public String key() { return key; }
+    @Override public String defaultValue() { return def; }
+    @Override public String description() { return description; }
+    @Override public ValueType type() { return type; }
+}

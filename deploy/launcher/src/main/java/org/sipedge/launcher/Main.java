@@ -1,0 +1,196 @@
+package org.sipedge.launcher;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import javax.management.ObjectName;
+import org.apache.catalina.Container;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Server;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Catalina;
+import org.sipedge.config.ConfigException;
+import org.sipedge.config.Param;
+import org.sipedge.config.Settings;
+import org.sipedge.registrar.RegistrarComponents;
+
+/**
+ * {@code ./sipedge run}: checks the configuration, writes the container's files, starts Mobicents SIP Servlets on
+ * Tomcat 7 embedded with the SIP Edge WAR, prints one ready line, and stops cleanly on SIGTERM/Ctrl-C.
+ */
+public final class Main {
+    /** System property: the exploded WAR directory (the sipedge script sets it). */
+    public static final String WAR_PROPERTY = "sipedge.war";
+
+    private Main() {
+    }
+
+    /** Every key of the product; the launcher refuses anything else. */
+    public static List<Param> allParams() {
+        List<Param> all = new ArrayList<>(List.of(ContainerParam.values()));
+        all.addAll(RegistrarComponents.params());
+        return all;
+    }
+
+    public static void main(String[] args) {
+        long t0 = System.nanoTime();
+        try {
+            parseArgs(args);
+            Path war = Path.of(System.getProperty(WAR_PROPERTY, "deploy/war/target/sipedge")).toAbsolutePath();
+            Path sipXml = war.resolve("WEB-INF/sip.xml");
+            Map<String, String> descriptor = WarDescriptor.contextParams(sipXml);
+            Settings settings = Settings.load(allParams(), "context-param in " + sipXml, descriptor::get,
+                    descriptor.keySet(), System.getProperties());
+            run(settings, war, t0);
+        } catch (ConfigException e) {
+            System.err.println("sipedge: configuration error: " + e.getMessage());
+            System.exit(2);
+        } catch (StartupException | IllegalStateException e) {
+            System.err.println("sipedge: not started: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void parseArgs(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--config")) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("--config", "command line", "needs a file name");
+                }
+                Path file = Path.of(args[++i]);
+                if (!Files.isReadable(file)) {
+                    throw new ConfigException("--config", "command line", "cannot read " + file);
+                }
+                System.setProperty(Settings.CONFIG_FILE_PROPERTY, file.toAbsolutePath().toString());
+            } else if (a.startsWith("-D") && a.contains("=")) {
+                int eq = a.indexOf('=');
+                System.setProperty(a.substring(2, eq), a.substring(eq + 1));
+            } else if (!a.equals("run")) {
+                throw new ConfigException(a, "command line", "unknown argument (use --config FILE or -Dkey=value)");
+            }
+        }
+    }
+
+    static final class StartupException extends Exception {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static void run(Settings settings, Path war, long t0) throws StartupException {
+        Path work = Path.of(settings.get(ContainerParam.WORK_DIR)).toAbsolutePath();
+        ContainerLayout layout = new ContainerLayout(settings, work);
+        if (layout.listeners().isEmpty()) {
+            throw new ConfigException("sip.udp-port", settings.sourceOf(ContainerParam.UDP_PORT),
+                    "every listener is off; enable at least one port");
+        }
+        try {
+            KeyMaterial keys = null;
+            if (layout.needsTls()) {
+                String ks = settings.get(ContainerParam.KEYSTORE);
+                if (ks.isEmpty()) {
+                    keys = KeyMaterial.selfSigned(work);
+                } else if (!Files.isReadable(Path.of(ks))) {
+                    throw new ConfigException(ContainerParam.KEYSTORE.key(), settings.sourceOf(ContainerParam.KEYSTORE),
+                            "cannot read " + ks);
+                } else {
+                    keys = new KeyMaterial(Path.of(ks), settings.get(ContainerParam.KEYSTORE_PASSWORD));
+                }
+            }
+            layout.write(war, keys);
+        } catch (IOException e) {
+            throw new StartupException("cannot prepare " + work + ": " + e.getMessage(), e);
+        }
+        System.setProperty("catalina.base", work.toString());
+        System.setProperty("catalina.home", work.toString());
+        System.setProperty("java.io.tmpdir", work.resolve("temp").toString());
+
+        Catalina catalina = new Catalina();
+        catalina.setConfig(layout.conf().resolve("server.xml").toString());
+        catalina.setUseShutdownHook(false);
+        catalina.setAwait(false);
+        catalina.load();
+        catalina.start();
+        Server server = catalina.getServer();
+        if (server == null || server.getState() != LifecycleState.STARTED) {
+            stopQuietly(catalina);
+            throw new StartupException("the container did not start (see the log above)", null);
+        }
+        String problem = deploymentProblem(server);
+        if (problem != null) {
+            stopQuietly(catalina);
+            throw new StartupException(problem, null);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long s0 = System.nanoTime();
+            stopQuietly(catalina);
+            System.out.println("sipedge stopped in " + (System.nanoTime() - s0) / 1_000_000 + " ms");
+            System.out.flush();
+            stopped.countDown();
+        }, "sipedge-shutdown"));
+        String bind = settings.get(ContainerParam.BIND_ADDRESS);
+        String listeners = layout.listeners().stream()
+                .map(l -> l.transport() + " " + bind + ":" + l.port()).collect(Collectors.joining(", "));
+        System.out.println("sipedge ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + listeners
+                + " (store=" + settings.get(org.sipedge.store.StoreParam.KIND) + ", auth="
+                + settings.get(org.sipedge.registrar.RegistrarParam.AUTH) + ", java=" + Runtime.version().feature()
+                + ", pid=" + ProcessHandle.current().pid() + ")");
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Null when the SIP Edge webapp and every connector are up; otherwise what is wrong. */
+    private static String deploymentProblem(Server server) {
+        for (Service service : server.findServices()) {
+            for (Connector c : service.findConnectors()) {
+                if (c.getState() != LifecycleState.STARTED) {
+                    return "listener " + c.getProperty("signalingTransport") + " port " + c.getPort()
+                            + " did not start (port in use?)";
+                }
+            }
+            Container engine = service.getContainer();
+            boolean found = false;
+            for (Container host : engine.findChildren()) {
+                for (Container ctx : host.findChildren()) {
+                    found = true;
+                    if (ctx.getState() != LifecycleState.STARTED) {
+                        return "the SIP Edge application failed to deploy (see the log above)";
+                    }
+                }
+            }
+            if (!found) {
+                return "the SIP Edge application was not deployed";
+            }
+        }
+        try {
+            if (ManagementFactory.getPlatformMBeanServer()
+                    .queryNames(new ObjectName("org.sipedge:type=Registrar,*"), null).isEmpty()) {
+                return "the registrar did not initialise (see the log above)";
+            }
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+        return null;
+    }
+
+    private static void stopQuietly(Catalina catalina) {
+        try {
+            catalina.stop();
+        } catch (RuntimeException e) {
+            System.err.println("sipedge: stop: " + e);
+        }
+    }
+}

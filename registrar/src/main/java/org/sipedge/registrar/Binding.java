@@ -1,0 +1,50 @@
+package org.sipedge.registrar;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One registered contact of an address-of-record, with everything the proxy and media policy need to reach it.
+ *
+ * @param contactUri      the Contact URI as the UA sent it (after the stack's WebSocket fix-up)
+ * @param q               the q-value, or null when the UA gave none
+ * @param expiresAtMillis wall-clock deadline of the binding
+ * @param instanceId      {@code +sip.instance} (without quotes), or null
+ * @param regId           RFC 5626 {@code reg-id}, 0 when none
+ * @param path            the Path header values recorded at registration (RFC 3327), outermost first
+ * @param transport       the transport the REGISTER came on
+ * @param flowAddress     the source {@code address:port} of the REGISTER (received/rport: the NAT-facing address)
+ * @param connectionKey   the connection the binding lives and dies with (Outbound flows, WebSocket UAs), or null
+ * @param nodeId          the node that owns that connection
+ * @param webSocketClient true for a WebSocket/WebRTC user agent, false for a plain SIP UA
+ */
+public record Binding(String contactUri, Float q, long expiresAtMillis, String callId, long cseq,
+                      String instanceId, int regId, List<String> path, Transport transport, String flowAddress,
+                      String connectionKey, String nodeId, boolean webSocketClient, PushParams push,
+                      long registeredAtMillis) implements Serializable {
+
+    public Binding {
+        path = List.copyOf(path);
+        push = push == null ? PushParams.NONE : push;
+    }
+
+    /** Seconds left, rounded up, never negative. */
+    public int expiresInSeconds(long nowMillis) {
+        long left = expiresAtMillis - nowMillis;
+        return left <= 0 ? 0 : (int) ((left + 999) / 1000);
+    }
+
+    public boolean liveAt(long nowMillis) {
+        return expiresAtMillis > nowMillis;
+    }
+
+    /** An RFC 5626 flow: identified by instance and reg-id rather than by its URI. */
+    public boolean isOutboundFlow() {
+        return instanceId != null && regId > 0;
+    }
+
+    /** The q-value used for ordering: 1.0 when absent. */
+    public float effectiveQ() {
+        return q == null ? 1.0f : q;
+    }
+}

@@ -1,0 +1,128 @@
+package org.sipedge.registrar;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipedge.registrar.core.RegisterOutcome;
+import org.sipedge.registrar.core.RegisterRequest;
+import org.sipedge.registrar.core.RegistrarRules;
+import org.sipedge.store.ClusterStore;
+import org.sipedge.store.ExpiringMap;
+
+/**
+ * The location service: address-of-record → bindings, kept in the cluster store (one entry per AOR, expiring with
+ * its last binding), plus this node's index of which AORs have bindings tied to which of its connections.
+ */
+public final class LocationService {
+    /** Name of the store map holding bindings. */
+    public static final String MAP_NAME = "location";
+
+    /** Stored value: the bindings of one AOR. A record so a cluster store can serialize it. */
+    public record AorBindings(List<Binding> bindings) implements java.io.Serializable {
+        public AorBindings {
+            bindings = List.copyOf(bindings);
+        }
+    }
+
+    private final ExpiringMap<AorBindings> bindings;
+    private final RegistrarRules rules;
+    private final Clock clock;
+    /** connection key → AORs with bindings on it; entries leave when the connection closes. */
+    private final ConcurrentHashMap<String, Set<String>> byConnection = new ConcurrentHashMap<>();
+    private final AtomicLong droppedByConnectionClose = new AtomicLong();
+
+    public LocationService(ClusterStore store, RegistrarRules rules, Clock clock) {
+        this.bindings = store.map(MAP_NAME);
+        this.rules = rules;
+        this.clock = clock;
+    }
+
+    /** Applies a REGISTER atomically for its AOR. */
+    public RegisterOutcome register(RegisterRequest req) {
+        long now = clock.millis();
+        RegisterOutcome[] outcome = new RegisterOutcome[1];
+        bindings.update(req.aor(), current -> {
+            RegisterOutcome o = rules.apply(req, current == null ? List.of() : current.bindings(), now);
+            outcome[0] = o;
+            if (o instanceof RegisterOutcome.Accepted a) {
+                return a.bindings().isEmpty() ? null : new AorBindings(a.bindings());
+            }
+            return current;
+        }, this::ttlOf);
+        if (outcome[0] instanceof RegisterOutcome.Accepted a) {
+            for (Binding b : a.bindings()) {
+                if (b.connectionKey() != null) {
+                    byConnection.computeIfAbsent(b.connectionKey(), k -> ConcurrentHashMap.newKeySet()).add(req.aor());
+                }
+            }
+        }
+        return outcome[0];
+    }
+
+    private Duration ttlOf(AorBindings value) {
+        long now = clock.millis();
+        long last = now + 1000;
+        for (Binding b : value.bindings()) {
+            last = Math.max(last, b.expiresAtMillis());
+        }
+        return Duration.ofMillis(last - now);
+    }
+
+    /** Live bindings of {@code aor}, most preferred first; empty when unknown. */
+    public List<Binding> lookup(String aor) {
+        long now = clock.millis();
+        List<Binding> live = new ArrayList<>();
+        bindings.get(aor).ifPresent(v -> v.bindings().stream().filter(b -> b.liveAt(now)).forEach(live::add));
+        live.sort(RegistrarRules.PREFERENCE);
+        return live;
+    }
+
+    /** A connection of this node closed: every binding tied to it is gone at once. Returns how many. */
+    public int connectionClosed(String connectionKey) {
+        Set<String> aors = byConnection.remove(connectionKey);
+        if (aors == null) {
+            return 0;
+        }
+        int[] removed = {0};
+        for (String aor : aors) {
+            bindings.update(aor, current -> {
+                if (current == null) {
+                    return null;
+                }
+                List<Binding> keep = new ArrayList<>();
+                for (Binding b : current.bindings()) {
+                    if (connectionKey.equals(b.connectionKey())) {
+                        removed[0]++;
+                    } else {
+                        keep.add(b);
+                    }
+                }
+                return keep.isEmpty() ? null : new AorBindings(keep);
+            }, this::ttlOf);
+        }
+        droppedByConnectionClose.addAndGet(removed[0]);
+        return removed[0];
+    }
+
+    /** Number of AORs with live bindings. */
+    public int aorCount() {
+        return bindings.size();
+    }
+
+    /** Number of connections with bindings tied to them. */
+    public int trackedConnections() {
+        return byConnection.size();
+    }
+
+    public long bindingsDroppedByConnectionClose() {
+        return droppedByConnectionClose.get();
+    }
+
+    public RegistrarRules rules() {
+        return rules;
+    }
+}

@@ -1,0 +1,158 @@
+package org.sipedge.registrar;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import javax.management.ObjectName;
+import javax.servlet.ServletContext;
+import org.sipedge.config.ConfigException;
+import org.sipedge.config.Param;
+import org.sipedge.config.Settings;
+import org.sipedge.container.ConnectionEvents;
+import org.sipedge.registrar.auth.DigestAuthenticator;
+import org.sipedge.registrar.auth.Nonces;
+import org.sipedge.registrar.auth.UserDirectory;
+import org.sipedge.registrar.core.RegistrarLimits;
+import org.sipedge.registrar.core.RegistrarRules;
+import org.sipedge.store.ClusterStore;
+import org.sipedge.store.StoreParam;
+import org.sipedge.store.Stores;
+
+/**
+ * The registrar's long-lived parts for one webapp: settings, store, location service, authenticator, metrics.
+ * Created once per servlet context and shared with any other servlet (the proxy) through a context attribute.
+ */
+public final class RegistrarComponents {
+    private static final Logger LOG = Logger.getLogger("org.sipedge.registrar");
+    private static final String ATTRIBUTE = RegistrarComponents.class.getName();
+
+    private final Settings settings;
+    private final ClusterStore store;
+    private final LocationService location;
+    private final DigestAuthenticator authenticator;
+    private final RegistrarMetrics metrics;
+    private final Consumer<String> closeListener;
+    private ObjectName mbeanName;
+
+    private RegistrarComponents(Settings settings) {
+        this.settings = settings;
+        RegistrarLimits limits = new RegistrarLimits(settings.getInt(RegistrarParam.MIN_EXPIRES),
+                settings.getInt(RegistrarParam.MAX_EXPIRES), settings.getInt(RegistrarParam.DEFAULT_EXPIRES),
+                settings.getInt(RegistrarParam.MAX_CONTACTS));
+        String node = settings.get(RegistrarParam.NODE_ID);
+        if (node.isEmpty()) {
+            node = defaultNodeId();
+        }
+        this.authenticator = authenticatorOf(settings);
+        this.store = Stores.open(settings);
+        this.location = new LocationService(store, new RegistrarRules(limits, node), Clock.systemUTC());
+        this.metrics = new RegistrarMetrics(location);
+        this.closeListener = key -> {
+            int n = location.connectionClosed(key);
+            if (n > 0) {
+                LOG.info("connection " + key + " closed: removed " + n + " binding(s)");
+            }
+        };
+        ConnectionEvents.addCloseListener(closeListener);
+        try {
+            mbeanName = new ObjectName("org.sipedge:type=Registrar,node=" + ObjectName.quote(node));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(metrics, mbeanName);
+        } catch (Exception e) {
+            mbeanName = null;
+            LOG.warning("registrar metrics not exported over JMX: " + e);
+        }
+        LOG.info("registrar ready: store=" + store.kind() + " auth=" + settings.get(RegistrarParam.AUTH)
+                + " min-expires=" + limits.minExpires() + " max-expires=" + limits.maxExpires() + " node=" + node);
+    }
+
+    /** Every key this module reads (its own and the store's). */
+    public static List<Param> params() {
+        List<Param> all = new ArrayList<>(List.of(RegistrarParam.values()));
+        all.addAll(List.of(StoreParam.values()));
+        return all;
+    }
+
+    public static synchronized RegistrarComponents forContext(ServletContext ctx) {
+        Object existing = ctx.getAttribute(ATTRIBUTE);
+        if (existing instanceof RegistrarComponents rc) {
+            return rc;
+        }
+        Settings settings = Settings.load(params(), "sip.xml context-param", ctx::getInitParameter,
+                Collections.list(ctx.getInitParameterNames()), System.getProperties());
+        RegistrarComponents rc = new RegistrarComponents(settings);
+        ctx.setAttribute(ATTRIBUTE, rc);
+        return rc;
+    }
+
+    public static synchronized void release(ServletContext ctx) {
+        Object existing = ctx.getAttribute(ATTRIBUTE);
+        if (existing instanceof RegistrarComponents rc) {
+            ctx.removeAttribute(ATTRIBUTE);
+            rc.close();
+        }
+    }
+
+    private static DigestAuthenticator authenticatorOf(Settings settings) {
+        if (!settings.get(RegistrarParam.AUTH).equals("digest")) {
+            return null;
+        }
+        String file = settings.get(RegistrarParam.USERS_FILE);
+        if (file.isEmpty()) {
+            throw new ConfigException(RegistrarParam.USERS_FILE.key(), settings.sourceOf(RegistrarParam.USERS_FILE),
+                    "registrar.auth=digest needs a users file");
+        }
+        UserDirectory users;
+        try {
+            users = UserDirectory.load(Path.of(file));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(RegistrarParam.USERS_FILE.key(), settings.sourceOf(RegistrarParam.USERS_FILE),
+                    "cannot use users file: " + e.getMessage());
+        }
+        return new DigestAuthenticator(users, settings.get(RegistrarParam.REALM),
+                Nonces.withRandomSecret(settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC());
+    }
+
+    private static String defaultNodeId() {
+        try {
+            return InetAddress.getLoopbackAddress().getHostAddress() + "-" + ProcessHandle.current().pid();
+        } catch (RuntimeException e) {
+            return "node-" + ProcessHandle.current().pid();
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public LocationService location() {
+        return location;
+    }
+
+    /** Null when auth is off. */
+    public DigestAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    public RegistrarMetrics metrics() {
+        return metrics;
+    }
+
+    private void close() {
+        ConnectionEvents.removeCloseListener(closeListener);
+        if (mbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+        store.close();
+    }
+}
