@@ -14,7 +14,8 @@ import javax.sip.SipStack;
 import javax.sip.message.Response;
 
 /**
- * The flood guard in front of the transaction layer (set as {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}). When too
+ * The flood guard in front of the transaction layer (set as {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}), and the
+ * door for {@link StatelessRequests stateless handlers} (UDP REGISTER). When too
  * many server transactions are open, or the heap is nearly full, a new request is answered 503 with Retry-After
  * straight from the transport — no transaction, no session, no allocation worth the name — and counted. ACK and
  * CANCEL always pass: they end work rather than create it. Without this the bare container ran out of heap under a
@@ -47,6 +48,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             maxServerTransactions = Integer.parseInt(p.getProperty(MAX_SERVER_TRANSACTIONS, "100000"));
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
             retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
+            StatelessRequests.setServerHeader(p.getProperty("org.mobicents.servlet.sip.SERVER_HEADER", "SIP Edge"));
         }
         try {
             name = new ObjectName("org.sipedge:type=OverloadGuard");
@@ -62,7 +64,14 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         String method = request.getMethod();
-        if ("ACK".equals(method) || "CANCEL".equals(method) || !overloaded()) {
+        if ("ACK".equals(method) || "CANCEL".equals(method)) {
+            return true;
+        }
+        if (!overloaded()) {
+            StatelessRequestHandler fast = StatelessRequests.udpRegister();
+            if (fast != null && "REGISTER".equals(method) && "UDP".equalsIgnoreCase(channel.getTransport())) {
+                return !fast.handle(request, channel);
+            }
             return true;
         }
         REJECTED.increment();

@@ -17,11 +17,12 @@ import java.util.List;
  * @param connectionKey   the connection the binding lives and dies with (Outbound flows, WebSocket UAs), or null
  * @param nodeId          the node that owns that connection
  * @param webSocketClient true for a WebSocket/WebRTC user agent, false for a plain SIP UA
+ * @param branch          the Via branch of the REGISTER that last wrote this binding (spots retransmissions)
  */
 public record Binding(String contactUri, Float q, long expiresAtMillis, String callId, long cseq,
                       String instanceId, int regId, List<String> path, Transport transport, String flowAddress,
                       String connectionKey, String nodeId, boolean webSocketClient, PushParams push,
-                      long registeredAtMillis) implements Serializable {
+                      long registeredAtMillis, String branch) implements Serializable {
 
     public Binding {
         path = List.copyOf(path);

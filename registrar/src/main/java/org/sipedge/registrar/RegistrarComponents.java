@@ -21,6 +21,7 @@ import org.sipedge.registrar.auth.Nonces;
 import org.sipedge.registrar.auth.UserDirectory;
 import org.sipedge.registrar.core.RegistrarLimits;
 import org.sipedge.registrar.core.RegistrarRules;
+import org.sipedge.registrar.stack.UdpRegisterFastPath;
 import org.sipedge.store.ClusterStore;
 import org.sipedge.store.StoreParam;
 import org.sipedge.store.Stores;
@@ -38,6 +39,8 @@ public final class RegistrarComponents {
     private final LocationService location;
     private final DigestAuthenticator authenticator;
     private final RegistrarMetrics metrics;
+    private final Registrar registrar;
+    private final UdpRegisterFastPath udpFastPath;
     private final Consumer<String> closeListener;
     private ObjectName mbeanName;
 
@@ -54,6 +57,13 @@ public final class RegistrarComponents {
         this.store = Stores.open(settings);
         this.location = new LocationService(store, new RegistrarRules(limits, node), Clock.systemUTC());
         this.metrics = new RegistrarMetrics(location);
+        this.registrar = new Registrar(location, authenticator, metrics, Clock.systemUTC());
+        if (settings.getBool(RegistrarParam.UDP_FAST_PATH)) {
+            udpFastPath = new UdpRegisterFastPath(registrar);
+            udpFastPath.install();
+        } else {
+            udpFastPath = null;
+        }
         this.closeListener = key -> {
             int n = location.connectionClosed(key);
             if (n > 0) {
@@ -69,7 +79,8 @@ public final class RegistrarComponents {
             LOG.warning("registrar metrics not exported over JMX: " + e);
         }
         LOG.info("registrar ready: store=" + store.kind() + " auth=" + settings.get(RegistrarParam.AUTH)
-                + " min-expires=" + limits.minExpires() + " max-expires=" + limits.maxExpires() + " node=" + node);
+                + " min-expires=" + limits.minExpires() + " max-expires=" + limits.maxExpires() + " node=" + node
+                + " udp-fast-path=" + (udpFastPath != null));
     }
 
     /** Every key this module reads (its own and the store's). */
@@ -140,11 +151,18 @@ public final class RegistrarComponents {
         return authenticator;
     }
 
+    public Registrar registrar() {
+        return registrar;
+    }
+
     public RegistrarMetrics metrics() {
         return metrics;
     }
 
     private void close() {
+        if (udpFastPath != null) {
+            udpFastPath.uninstall();
+        }
         ConnectionEvents.removeCloseListener(closeListener);
         if (mbeanName != null) {
             try {

@@ -21,6 +21,8 @@ public enum RegistrarParam implements Param {
             "file of users for digest auth: 'user realm password:SECRET' or 'user realm ha1-md5:HEX ha1-sha256:HEX' per line"),
     NONCE_LIFETIME("registrar.nonce-lifetime", "300", new ValueType.Int(5, 86400),
             "seconds a digest nonce stays valid; older nonces get a stale=true challenge"),
+    UDP_FAST_PATH("registrar.udp-fast-path", "true", new ValueType.Bool(),
+            "answer UDP REGISTER straight from the transport (no transaction/session kept); false = via the servlet"),
     NODE_ID("registrar.node-id", "", new ValueType.Text(),
             "this node's name in bindings it owns; empty = derived from the SIP listen address");
 

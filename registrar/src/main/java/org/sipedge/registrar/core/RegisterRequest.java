@@ -13,11 +13,12 @@ import org.sipedge.registrar.Transport;
  * @param expiresHeader  the Expires header, or null when absent
  * @param connectionKey  the connection the request came on (reliable transports), or null for UDP
  * @param path           Path header values, in order
+ * @param branch         the top Via branch: a retransmission of an applied REGISTER carries the same one
  */
 public record RegisterRequest(String aor, String callId, long cseq, List<ContactSpec> contacts, boolean wildcard,
                               Integer expiresHeader, Transport transport, String sourceAddress, int sourcePort,
                               String connectionKey, List<String> path, boolean pathSupported,
-                              boolean outboundSupported) {
+                              boolean outboundSupported, String branch) {
     public RegisterRequest {
         contacts = List.copyOf(contacts);
         path = List.copyOf(path);

@@ -73,6 +73,10 @@ public final class RegistrarRules {
                 }
             }
             if (existing != null) {
+                if (isRetransmission(req, existing)) {
+                    // the same REGISTER again (its 200 was lost): answer as before, change nothing
+                    return accepted(current, outbound, req.pathSupported() ? req.path() : List.of());
+                }
                 if (existing.callId().equals(req.callId()) && req.cseq() <= existing.cseq()) {
                     return new RegisterOutcome.Rejected(500, "Stale CSeq (" + req.cseq() + " <= " + existing.cseq()
                             + " for this Call-ID)");
@@ -114,7 +118,17 @@ public final class RegistrarRules {
         boolean tiedToConnection = req.connectionKey() != null && (flow || req.transport().webSocket());
         return new Binding(c.uri(), c.q(), expiresAt, req.callId(), req.cseq(), c.instanceId(), flow ? c.regId() : 0,
                 req.pathSupported() ? req.path() : List.of(), req.transport(), req.flowAddress(),
-                tiedToConnection ? req.connectionKey() : null, nodeId, req.transport().webSocket(), c.push(), now);
+                tiedToConnection ? req.connectionKey() : null, nodeId, req.transport().webSocket(), c.push(), now,
+                req.branch());
+    }
+
+    /**
+     * A UDP REGISTER handled without a server transaction may arrive twice; the copy has the same Call-ID, CSeq and
+     * Via branch as the request that wrote the binding.
+     */
+    private static boolean isRetransmission(RegisterRequest req, Binding existing) {
+        return req.branch() != null && req.branch().equals(existing.branch())
+                && existing.callId().equals(req.callId()) && existing.cseq() == req.cseq();
     }
 
     /** Bindings are the same when they are the same flow (instance + reg-id) or, otherwise, the same contact URI. */

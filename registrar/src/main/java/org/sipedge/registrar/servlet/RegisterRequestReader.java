@@ -14,6 +14,8 @@ import org.sipedge.registrar.PushParams;
 import org.sipedge.registrar.Transport;
 import org.sipedge.registrar.core.AddressOfRecord;
 import org.sipedge.registrar.core.ContactSpec;
+import org.sipedge.registrar.core.HeaderValues;
+import org.sipedge.registrar.core.MalformedRegisterException;
 import org.sipedge.registrar.core.RegisterRequest;
 
 /** Translates the container's REGISTER into a {@link RegisterRequest}, refusing what is malformed with a reason. */
@@ -21,10 +23,10 @@ final class RegisterRequestReader {
     private RegisterRequestReader() {
     }
 
-    static RegisterRequest read(SipServletRequest req) throws MalformedRequestException {
+    static RegisterRequest read(SipServletRequest req) throws MalformedRegisterException {
         String aor = aorOf(req);
-        long cseq = cseqOf(req.getHeader("CSeq"));
-        Integer expiresHeader = expiresOf(req.getHeader("Expires"));
+        long cseq = HeaderValues.cseq(req.getHeader("CSeq"));
+        Integer expiresHeader = HeaderValues.expires(req.getHeader("Expires"));
         List<ContactSpec> contacts = new ArrayList<>();
         boolean wildcard = false;
         try {
@@ -38,13 +40,13 @@ final class RegisterRequestReader {
                 }
             }
         } catch (ServletParseException | IllegalArgumentException e) {
-            throw new MalformedRequestException("Malformed Contact header");
+            throw new MalformedRegisterException("Malformed Contact header");
         }
         Transport transport;
         try {
             transport = Transport.of(req.getTransport());
         } catch (IllegalArgumentException e) {
-            throw new MalformedRequestException("Unsupported transport " + req.getTransport());
+            throw new MalformedRegisterException("Unsupported transport " + req.getTransport());
         }
         String remote = req.getRemoteAddr();
         int port = req.getRemotePort();
@@ -61,124 +63,46 @@ final class RegisterRequestReader {
                 outboundSupported |= t.equals("outbound");
             }
         }
-        if (!path.isEmpty() && !pathSupported) {
-            // RFC 3327 §5.3: a registrar may ignore Path when the UA did not say it supports path; we keep it out.
-            path = List.of();
-        }
         return new RegisterRequest(aor, req.getCallId(), cseq, contacts, wildcard, expiresHeader, transport,
-                remote, port, connection, path, pathSupported, outboundSupported);
+                remote, port, connection, path, pathSupported, outboundSupported, topViaBranch(req));
     }
 
-    private static String aorOf(SipServletRequest req) throws MalformedRequestException {
+    private static String topViaBranch(SipServletRequest req) {
+        try {
+            return req.getParameterableHeader("Via").getParameter("branch");
+        } catch (ServletParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String aorOf(SipServletRequest req) throws MalformedRegisterException {
         URI to;
         try {
             to = req.getTo().getURI();
         } catch (RuntimeException e) {
-            throw new MalformedRequestException("Malformed To header");
+            throw new MalformedRegisterException("Malformed To header");
         }
         if (!(to instanceof SipURI sip)) {
-            throw new MalformedRequestException("To header is not a SIP URI");
+            throw new MalformedRegisterException("To header is not a SIP URI");
         }
         try {
             return AddressOfRecord.of(sip.getUser(), sip.getHost());
         } catch (IllegalArgumentException e) {
-            throw new MalformedRequestException("To header: " + e.getMessage());
+            throw new MalformedRegisterException("To header: " + e.getMessage());
         }
     }
 
-    static long cseqOf(String header) throws MalformedRequestException {
-        if (header == null) {
-            throw new MalformedRequestException("Missing CSeq header");
-        }
-        String[] parts = header.trim().split("\\s+");
-        try {
-            long n = Long.parseLong(parts[0]);
-            if (n < 0 || n > 0x7fffffffL || parts.length != 2 || !parts[1].equals("REGISTER")) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new MalformedRequestException("Malformed CSeq header");
-        }
-    }
-
-    static Integer expiresOf(String header) throws MalformedRequestException {
-        if (header == null) {
-            return null;
-        }
-        try {
-            long v = Long.parseLong(header.trim());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return (int) Math.min(v, Integer.MAX_VALUE);
-        } catch (NumberFormatException e) {
-            throw new MalformedRequestException("Malformed Expires header");
-        }
-    }
-
-    private static ContactSpec contactOf(Address a) throws MalformedRequestException {
+    private static ContactSpec contactOf(Address a) throws MalformedRegisterException {
         URI uri = a.getURI();
         if (uri == null) {
-            throw new MalformedRequestException("Malformed Contact header");
+            throw new MalformedRegisterException("Malformed Contact header");
         }
-        Integer expires = null;
-        String e = a.getParameter("expires");
-        if (e != null) {
-            try {
-                long v = Long.parseLong(e.trim());
-                if (v < 0) {
-                    throw new NumberFormatException();
-                }
-                expires = (int) Math.min(v, Integer.MAX_VALUE);
-            } catch (NumberFormatException ex) {
-                throw new MalformedRequestException("Malformed expires parameter in Contact");
-            }
-        }
-        Float q = null;
-        String qs = a.getParameter("q");
-        if (qs != null) {
-            try {
-                q = Float.parseFloat(qs.trim());
-            } catch (NumberFormatException ex) {
-                q = Float.NaN;
-            }
-            if (q.isNaN() || q < 0f || q > 1f) {
-                throw new MalformedRequestException("Malformed q parameter in Contact");
-            }
-        }
-        String instance = unquote(a.getParameter("+sip.instance"));
-        int regId = 0;
-        String rid = a.getParameter("reg-id");
-        if (rid != null) {
-            try {
-                regId = Integer.parseInt(rid.trim());
-                if (regId < 1) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException ex) {
-                throw new MalformedRequestException("Malformed reg-id parameter in Contact");
-            }
-        }
-        PushParams push = PushParams.NONE;
+        PushParams push = null;
         if (uri instanceof SipURI sip) {
             push = new PushParams(sip.getParameter("pn-provider"), sip.getParameter("pn-prid"),
                     sip.getParameter("pn-param"));
-            if (push.provider() == null && push.prid() == null && push.param() == null) {
-                push = PushParams.NONE;
-            }
         }
-        return new ContactSpec(uri.toString(), expires, q, instance, regId, push);
-    }
-
-    private static String unquote(String v) {
-        if (v == null) {
-            return null;
-        }
-        String s = v.trim();
-        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-            s = s.substring(1, s.length() - 1);
-        }
-        return s.isEmpty() ? null : s;
+        return HeaderValues.contact(uri.toString(), a.getParameter("expires"), a.getParameter("q"),
+                a.getParameter("+sip.instance"), a.getParameter("reg-id"), push);
     }
 }

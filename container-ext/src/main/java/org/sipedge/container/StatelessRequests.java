@@ -1,0 +1,38 @@
+package org.sipedge.container;
+
+/**
+ * Where a webapp plugs in its {@link StatelessRequestHandler}s. Lives on the container class path so the stack's
+ * valve and the webapp see the same registry.
+ */
+public final class StatelessRequests {
+    private static volatile StatelessRequestHandler udpRegister;
+    private static volatile String serverHeader = "SIP Edge";
+
+    private StatelessRequests() {
+    }
+
+    /** The handler for REGISTER over UDP, or null when the container should handle it. */
+    public static StatelessRequestHandler udpRegister() {
+        return udpRegister;
+    }
+
+    public static void setUdpRegister(StatelessRequestHandler handler) {
+        udpRegister = handler;
+    }
+
+    /** Removes {@code handler} if it is the current one (a redeployed webapp must not remove its successor's). */
+    public static synchronized void clearUdpRegister(StatelessRequestHandler handler) {
+        if (udpRegister == handler) {
+            udpRegister = null;
+        }
+    }
+
+    /** The Server header value the container is configured with, for responses sent by handlers. */
+    public static String serverHeader() {
+        return serverHeader;
+    }
+
+    static void setServerHeader(String value) {
+        serverHeader = value;
+    }
+}
