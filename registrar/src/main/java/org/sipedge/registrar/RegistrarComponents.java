@@ -16,6 +16,7 @@ import org.sipedge.config.ConfigException;
 import org.sipedge.config.Param;
 import org.sipedge.config.Settings;
 import org.sipedge.container.ConnectionEvents;
+import org.sipedge.registrar.auth.DigestAlgorithm;
 import org.sipedge.registrar.auth.DigestAuthenticator;
 import org.sipedge.registrar.auth.Nonces;
 import org.sipedge.registrar.auth.UserDirectory;
@@ -46,9 +47,7 @@ public final class RegistrarComponents {
 
     private RegistrarComponents(Settings settings) {
         this.settings = settings;
-        RegistrarLimits limits = new RegistrarLimits(settings.getInt(RegistrarParam.MIN_EXPIRES),
-                settings.getInt(RegistrarParam.MAX_EXPIRES), settings.getInt(RegistrarParam.DEFAULT_EXPIRES),
-                settings.getInt(RegistrarParam.MAX_CONTACTS));
+        RegistrarLimits limits = limitsOf(settings);
         String node = settings.get(RegistrarParam.NODE_ID);
         if (node.isEmpty()) {
             node = defaultNodeId();
@@ -81,6 +80,26 @@ public final class RegistrarComponents {
         LOG.info("registrar ready: store=" + store.kind() + " auth=" + settings.get(RegistrarParam.AUTH)
                 + " min-expires=" + limits.minExpires() + " max-expires=" + limits.maxExpires() + " node=" + node
                 + " udp-fast-path=" + (udpFastPath != null));
+    }
+
+    /**
+     * Checks what a single value's type cannot: the users file, the algorithm list, min ≤ max. The launcher calls
+     * this before starting the container so a bad setting stops start-up with the key and its source.
+     */
+    public static void validate(Settings settings) {
+        limitsOf(settings);
+        authenticatorOf(settings);
+    }
+
+    private static RegistrarLimits limitsOf(Settings settings) {
+        try {
+            return new RegistrarLimits(settings.getInt(RegistrarParam.MIN_EXPIRES),
+                    settings.getInt(RegistrarParam.MAX_EXPIRES), settings.getInt(RegistrarParam.DEFAULT_EXPIRES),
+                    settings.getInt(RegistrarParam.MAX_CONTACTS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(RegistrarParam.MIN_EXPIRES.key(), settings.sourceOf(RegistrarParam.MIN_EXPIRES),
+                    e.getMessage());
+        }
     }
 
     /** Every key this module reads (its own and the store's). */
@@ -126,8 +145,17 @@ public final class RegistrarComponents {
             throw new ConfigException(RegistrarParam.USERS_FILE.key(), settings.sourceOf(RegistrarParam.USERS_FILE),
                     "cannot use users file: " + e.getMessage());
         }
+        List<DigestAlgorithm> offered = new ArrayList<>();
+        for (String token : settings.get(RegistrarParam.DIGEST_ALGORITHMS).split(",")) {
+            DigestAlgorithm a = DigestAlgorithm.fromToken(token.trim()).orElseThrow(() -> new ConfigException(
+                    RegistrarParam.DIGEST_ALGORITHMS.key(), settings.sourceOf(RegistrarParam.DIGEST_ALGORITHMS),
+                    "'" + token.trim() + "' is not SHA-256 or MD5"));
+            if (!offered.contains(a)) {
+                offered.add(a);
+            }
+        }
         return new DigestAuthenticator(users, settings.get(RegistrarParam.REALM),
-                Nonces.withRandomSecret(settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC());
+                Nonces.withRandomSecret(settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC(), offered);
     }
 
     private static String defaultNodeId() {

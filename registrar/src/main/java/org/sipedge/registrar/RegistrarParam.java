@@ -19,6 +19,8 @@ public enum RegistrarParam implements Param {
             "digest realm offered in challenges"),
     USERS_FILE("registrar.users-file", "", new ValueType.Text(),
             "file of users for digest auth: 'user realm password:SECRET' or 'user realm ha1-md5:HEX ha1-sha256:HEX' per line"),
+    DIGEST_ALGORITHMS("registrar.digest-algorithms", "SHA-256,MD5", new ValueType.Text(),
+            "challenges offered, in order of preference (RFC 8760); clients that read only the first and know only MD5 need MD5 first"),
     NONCE_LIFETIME("registrar.nonce-lifetime", "300", new ValueType.Int(5, 86400),
             "seconds a digest nonce stays valid; older nonces get a stale=true challenge"),
     UDP_FAST_PATH("registrar.udp-fast-path", "true", new ValueType.Bool(),

@@ -48,6 +48,7 @@ public final class Main {
             Map<String, String> descriptor = WarDescriptor.contextParams(sipXml);
             Settings settings = Settings.load(allParams(), "context-param in " + sipXml, descriptor::get,
                     descriptor.keySet(), System.getProperties());
+            RegistrarComponents.validate(settings);
             run(settings, war, t0);
         } catch (ConfigException e) {
             System.err.println("sipedge: configuration error: " + e.getMessage());
@@ -187,10 +188,38 @@ public final class Main {
     }
 
     private static void stopQuietly(Catalina catalina) {
+        Thread stopping = Thread.currentThread();
+        Thread nudger = new Thread(() -> skipStackGraceSleeps(stopping), "sipedge-stop-nudger");
+        nudger.setDaemon(true);
+        nudger.start();
         try {
             catalina.stop();
         } catch (RuntimeException e) {
             System.err.println("sipedge: stop: " + e);
+        } finally {
+            nudger.interrupt();
+            Thread.interrupted(); // a nudge that arrived after the last sleep must not leak
+        }
+    }
+
+    /**
+     * JAIN SIP's {@code stopStack()} sleeps a fixed second after it has stopped its timers and sockets, and the
+     * container calls it twice: 2 s of a 2.05 s stop. Nothing is left to drain by then (the stack catches the
+     * interrupt and carries on), so the stopping thread is woken from exactly that sleep and no other.
+     */
+    private static void skipStackGraceSleeps(Thread stopping) {
+        while (!Thread.currentThread().isInterrupted() && stopping.isAlive()) {
+            StackTraceElement[] st = stopping.getStackTrace();
+            if (st.length > 1 && st[0].getMethodName().equals("sleep")
+                    && st[1].getClassName().equals("gov.nist.javax.sip.stack.SIPTransactionStack")
+                    && st[1].getMethodName().equals("stopStack")) {
+                stopping.interrupt();
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
  * 401 that makes the client prompt or retry, never a 403.
  */
 public final class DigestAuthenticator {
-    /** Offered in this order, most preferred first (RFC 8760 §2.4). */
+    /** Offered in this order by default, most preferred first (RFC 8760 §2.4). */
     static final List<DigestAlgorithm> OFFERED_ALGORITHMS = List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
     static final String QOP_AUTH = "auth";
 
@@ -31,6 +31,7 @@ public final class DigestAuthenticator {
     private final String realm;
     private final Nonces nonces;
     private final Clock clock;
+    private final List<DigestAlgorithm> offered;
     /**
      * Stands in for the HA1 of an unknown user, so an unknown user costs the same hashing as a known one with a
      * wrong password; random per instance so no password can match it.
@@ -38,6 +39,19 @@ public final class DigestAuthenticator {
     private final Map<DigestAlgorithm, String> decoyHa1;
 
     public DigestAuthenticator(UserDirectory users, String realm, Nonces nonces, Clock clock) {
+        this(users, realm, nonces, clock, OFFERED_ALGORITHMS);
+    }
+
+    /**
+     * With the challenges offered in {@code offered} order. Some clients (SIPp 3.6, older phones) answer only the
+     * first challenge and know only MD5; operators with such clients put MD5 first.
+     */
+    public DigestAuthenticator(UserDirectory users, String realm, Nonces nonces, Clock clock,
+                               List<DigestAlgorithm> offered) {
+        if (offered.isEmpty()) {
+            throw new IllegalArgumentException("no digest algorithm offered");
+        }
+        this.offered = List.copyOf(offered);
         this.users = Objects.requireNonNull(users, "users");
         this.realm = Objects.requireNonNull(realm, "realm");
         this.nonces = Objects.requireNonNull(nonces, "nonces");
@@ -158,8 +172,8 @@ public final class DigestAuthenticator {
     private AuthOutcome.Challenge challenge(Instant now, boolean stale) {
         // One nonce for all offered algorithms, as in the RFC 7616 §3.9.2 example: the client answers one of them.
         String nonce = nonces.issue(now);
-        List<DigestChallenge> challenges = new ArrayList<>(OFFERED_ALGORITHMS.size());
-        for (DigestAlgorithm algorithm : OFFERED_ALGORITHMS) {
+        List<DigestChallenge> challenges = new ArrayList<>(offered.size());
+        for (DigestAlgorithm algorithm : offered) {
             challenges.add(new DigestChallenge(realm, nonce, Optional.empty(), algorithm, QOP_AUTH, stale));
         }
         return new AuthOutcome.Challenge(challenges, stale);
