@@ -34,6 +34,13 @@ public final class LocationService {
     /** connection key → AORs with bindings on it; entries leave when the connection closes. */
     private final ConcurrentHashMap<String, Set<String>> byConnection = new ConcurrentHashMap<>();
     private final AtomicLong droppedByConnectionClose = new AtomicLong();
+    /**
+     * Connections closed in the last minute: a REGISTER still in flight when its connection closed must not leave a
+     * binding tied to a dead connection. Bounded by age and by count.
+     */
+    private final ConcurrentHashMap<String, Long> recentlyClosed = new ConcurrentHashMap<>();
+    private static final long RECENTLY_CLOSED_MILLIS = 60_000;
+    private static final int RECENTLY_CLOSED_MAX = 10_000;
 
     public LocationService(ClusterStore store, RegistrarRules rules, Clock clock) {
         this.bindings = store.map(MAP_NAME);
@@ -59,6 +66,9 @@ public final class LocationService {
                     byConnection.computeIfAbsent(b.connectionKey(), k -> ConcurrentHashMap.newKeySet()).add(req.aor());
                 }
             }
+            if (req.connectionKey() != null && recentlyClosed.containsKey(req.connectionKey())) {
+                connectionClosed(req.connectionKey()); // it closed while we were registering: undo at once
+            }
         }
         return outcome[0];
     }
@@ -83,6 +93,14 @@ public final class LocationService {
 
     /** A connection of this node closed: every binding tied to it is gone at once. Returns how many. */
     public int connectionClosed(String connectionKey) {
+        long nowMs = clock.millis();
+        recentlyClosed.put(connectionKey, nowMs);
+        if (recentlyClosed.size() > RECENTLY_CLOSED_MAX / 2) {
+            recentlyClosed.values().removeIf(t -> nowMs - t > RECENTLY_CLOSED_MILLIS);
+            if (recentlyClosed.size() > RECENTLY_CLOSED_MAX) {
+                recentlyClosed.clear(); // a storm of closes: forget the oldest all at once rather than grow
+            }
+        }
         Set<String> aors = byConnection.remove(connectionKey);
         if (aors == null) {
             return 0;
@@ -96,7 +114,9 @@ public final class LocationService {
                 List<Binding> keep = new ArrayList<>();
                 for (Binding b : current.bindings()) {
                     if (connectionKey.equals(b.connectionKey())) {
-                        removed[0]++;
+                        if (b.liveAt(nowMs)) {
+                            removed[0]++;
+                        }
                     } else {
                         keep.add(b);
                     }

@@ -28,12 +28,14 @@ public final class AddressOfRecord {
         if (u.startsWith("<") && u.endsWith(">")) {
             u = u.substring(1, u.length() - 1);
         }
-        int semi = u.indexOf(';');
-        String base = semi < 0 ? u : u.substring(0, semi);
-        int q = base.indexOf('?');
+        int q = u.indexOf('?');
         if (q >= 0) {
-            base = base.substring(0, q);
+            u = u.substring(0, q); // URI headers are not part of the comparison
         }
+        int at = u.indexOf('@');
+        // parameters start after the host; the user part may itself contain ';' (RFC 3966 phone-context)
+        int semi = u.indexOf(';', Math.max(at, 0));
+        String base = semi < 0 ? u : u.substring(0, semi);
         String transport = "";
         if (semi >= 0) {
             for (String p : u.substring(semi + 1).split(";")) {
@@ -42,15 +44,13 @@ public final class AddressOfRecord {
                 }
             }
         }
-        int at = base.indexOf('@');
         int colon = base.indexOf(':');
         String scheme = colon < 0 ? "" : base.substring(0, colon).toLowerCase(Locale.ROOT);
-        String rest = colon < 0 ? base : base.substring(colon + 1);
-        if (at >= 0) {
-            String user = base.substring(colon + 1, at);
-            rest = user + "@" + base.substring(at + 1).toLowerCase(Locale.ROOT);
+        String rest;
+        if (at >= 0 && at > colon) {
+            rest = base.substring(colon + 1, at) + "@" + base.substring(at + 1).toLowerCase(Locale.ROOT);
         } else {
-            rest = rest.toLowerCase(Locale.ROOT);
+            rest = base.substring(colon + 1).toLowerCase(Locale.ROOT);
         }
         return scheme + ":" + rest + transport;
     }

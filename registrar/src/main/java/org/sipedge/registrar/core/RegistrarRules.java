@@ -45,7 +45,7 @@ public final class RegistrarRules {
         }
         List<Binding> next = new ArrayList<>(current);
         Set<String> seenInRequest = new HashSet<>();
-        boolean outbound = false;
+        boolean outbound = req.contacts().stream().anyMatch(c -> c.instanceId() != null && c.regId() > 0);
         for (ContactSpec c : req.contacts()) {
             int expires = c.expires() != null ? c.expires()
                     : req.expiresHeader() != null ? req.expiresHeader() : limits.defaultExpires();
@@ -58,9 +58,6 @@ public final class RegistrarRules {
             }
             expires = Math.min(expires, limits.maxExpires());
             boolean flow = c.instanceId() != null && c.regId() > 0;
-            if (flow) {
-                outbound = true;
-            }
             String identity = identity(c);
             if (!seenInRequest.add(identity)) {
                 return new RegisterOutcome.Rejected(400, "Bad Request (duplicate Contact " + c.uri() + ")");

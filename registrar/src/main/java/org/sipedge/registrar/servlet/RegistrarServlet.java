@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import gov.nist.javax.sip.message.SIPMessage;
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
+import org.mobicents.servlet.sip.message.SipServletMessageImpl;
 import org.sipedge.registrar.RegisterReply;
 import org.sipedge.registrar.RegistrarComponents;
 import org.sipedge.registrar.core.MalformedRegisterException;
@@ -60,7 +62,12 @@ public final class RegistrarServlet extends SipServlet {
     private static void send(SipServletRequest req, RegisterReply reply) throws IOException {
         SipServletResponse resp = req.createResponse(reply.status(), reply.reason());
         for (RegisterReply.Header h : reply.headers()) {
-            resp.addHeader(h.name(), h.value());
+            if (h.name().equalsIgnoreCase("WWW-Authenticate")) {
+                // the JSR 289 addHeader keeps only the last WWW-Authenticate; RFC 8760 needs one per algorithm
+                ((SIPMessage) ((SipServletMessageImpl) resp).getMessage()).addHeader(h.name() + ": " + h.value());
+            } else {
+                resp.addHeader(h.name(), h.value());
+            }
         }
         resp.send();
     }

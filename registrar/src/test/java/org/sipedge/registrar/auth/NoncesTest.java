@@ -190,9 +190,10 @@ class NoncesTest {
         } finally {
             pool.shutdownNow();
         }
-        // A later insertion, alone, brings the map back to the cap.
+        // A later insertion, alone, brings the map back within the cap (a concurrent sweep may have taken one more).
         bounded.recordNonceCount(bounded.issue(T0), 1, T0);
-        assertEquals(500, bounded.trackedNonceCount());
+        int tracked = bounded.trackedNonceCount();
+        assertTrue(tracked <= 500 && tracked >= 500 - threads, "tracked " + tracked);
     }
 
     @Test
