@@ -9,13 +9,14 @@ import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
 import gov.nist.javax.sip.stack.NioTlsWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.NioWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Locale;
 
 /**
- * The stack's NIO message processors, with one addition: when a connection closes, {@link ConnectionEvents}
- * hears of it at once. JAIN SIP has no such event; RFC 5626 and RFC 7118 need it (a flow's bindings die with
+ * The stack's message processors, with two additions: when a connection closes, {@link ConnectionEvents} hears
+ * of it at once; and UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}). JAIN SIP has no such event; RFC 5626 and RFC 7118 need it (a flow's bindings die with
  * their connection). Set as {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
  */
 public final class FlowTrackingProcessorFactory implements MessageProcessorFactory {
@@ -29,8 +30,19 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
             case "tls" -> new Tls(address, stack, port);
             case "ws" -> new Ws(address, stack, port);
             case "wss" -> new Wss(address, stack, port);
+            case "udp" -> new SipEdgeUdpMessageProcessor(address, stack, port, udpQueueLimit(stack));
             default -> plain.createMessageProcessor(stack, address, port, transport);
         };
+    }
+
+    /** Stack property: most datagrams waiting for a worker thread; more are dropped and counted. */
+    public static final String UDP_QUEUE_LIMIT = "org.sipedge.UDP_QUEUE_LIMIT";
+
+    private static int udpQueueLimit(SIPTransactionStack stack) {
+        if (stack instanceof gov.nist.javax.sip.SipStackImpl impl) {
+            return Integer.parseInt(impl.getConfigurationProperties().getProperty(UDP_QUEUE_LIMIT, "10000"));
+        }
+        return 10000;
     }
 
     private static void report(ConnectionOrientedMessageChannel channel) {

@@ -14,8 +14,10 @@ import javax.sip.SipStack;
 import javax.sip.message.Response;
 
 /**
- * The flood guard in front of the transaction layer (set as {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}), and the
- * door for {@link StatelessRequests stateless handlers} (UDP REGISTER). When too
+ * The sanity check and flood guard in front of the transaction layer (set as
+ * {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}), and the door for {@link StatelessRequests stateless handlers}
+ * (UDP REGISTER). A request with an unparsable Contact, Expires, Route or Max-Forwards gets 400 naming the header
+ * ({@link SanityCheck}). When too
  * many server transactions are open, or the heap is nearly full, a new request is answered 503 with Retry-After
  * straight from the transport — no transaction, no session, no allocation worth the name — and counted. ACK and
  * CANCEL always pass: they end work rather than create it. Without this the bare container ran out of heap under a
@@ -31,6 +33,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
 
     private static final LongAdder REJECTED = new LongAdder();
     private static final LongAdder SEND_FAILURES = new LongAdder();
+    private static final LongAdder MALFORMED = new LongAdder();
 
     private SIPTransactionStack stack;
     private int maxServerTransactions = 100_000;
@@ -67,6 +70,12 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
             return true;
         }
+        String problem = SanityCheck.problem(request);
+        if (problem != null) {
+            MALFORMED.increment();
+            reply(request, channel, Response.BAD_REQUEST, problem, -1);
+            return false;
+        }
         if (!overloaded()) {
             StatelessRequestHandler fast = StatelessRequests.udpRegister();
             if (fast != null && "REGISTER".equals(method) && "UDP".equalsIgnoreCase(channel.getTransport())) {
@@ -75,16 +84,23 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             return true;
         }
         REJECTED.increment();
-        try {
-            SIPResponse busy = request.createResponse(Response.SERVICE_UNAVAILABLE, "Overloaded");
-            RetryAfter ra = new RetryAfter();
-            ra.setRetryAfter(retryAfter);
-            busy.setHeader(ra);
-            channel.sendMessage(busy);
-        } catch (Exception e) {
-            SEND_FAILURES.increment(); // counted drop: the client will retransmit or give up
-        }
+        reply(request, channel, Response.SERVICE_UNAVAILABLE, "Overloaded", retryAfter);
         return false;
+    }
+
+    /** A stateless answer straight from the transport; a failure to send is a counted drop. */
+    private static void reply(SIPRequest request, MessageChannel channel, int status, String reason, int retryAfterSeconds) {
+        try {
+            SIPResponse resp = request.createResponse(status, reason);
+            if (retryAfterSeconds > 0) {
+                RetryAfter ra = new RetryAfter();
+                ra.setRetryAfter(retryAfterSeconds);
+                resp.setHeader(ra);
+            }
+            channel.sendMessage(resp);
+        } catch (Exception e) {
+            SEND_FAILURES.increment(); // the client will retransmit or give up
+        }
     }
 
     private boolean overloaded() {
@@ -120,6 +136,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override public long getRejected() { return REJECTED.sum(); }
     @Override public long getSendFailures() { return SEND_FAILURES.sum(); }
     @Override public int getOpenServerTransactions() { return stack == null ? 0 : stack.getServerTransactionTableSize(); }
+    @Override public long getMalformedMessages() {
+        return gov.nist.javax.sip.stack.SipEdgeParserFactory.malformedCount() + MALFORMED.sum();
+    }
+    @Override public long getUdpQueueDrops() { return gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.droppedCount(); }
 
     /** Requests answered 503 by the guard since start (all stacks of this JVM). */
     public static long rejectedCount() {

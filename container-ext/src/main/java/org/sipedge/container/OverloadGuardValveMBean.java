@@ -7,4 +7,10 @@ public interface OverloadGuardValveMBean {
     long getSendFailures();
 
     int getOpenServerTransactions();
+
+    /** Messages the SIP parser rejected (answered 400 over UDP, dropped over connections). */
+    long getMalformedMessages();
+
+    /** Datagrams dropped because the UDP receive queue was full. */
+    long getUdpQueueDrops();
 }

@@ -26,7 +26,7 @@ public enum RegistrarParam implements Param {
     UDP_FAST_PATH("registrar.udp-fast-path", "true", new ValueType.Bool(),
             "answer UDP REGISTER straight from the transport (no transaction/session kept); false = via the servlet"),
     NODE_ID("registrar.node-id", "", new ValueType.Text(),
-            "this node's name in bindings it owns; empty = derived from the SIP listen address");
+            "this node's name in bindings it owns; empty = loopback address and process id");
 
     private final String key;
     private final String def;

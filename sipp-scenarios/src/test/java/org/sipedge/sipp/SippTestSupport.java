@@ -21,7 +21,7 @@ final class SippTestSupport {
 
     static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Run directories of the tests go below the module's target/ (not /tmp), so mvn clean removes them. */
+    /** Run directories of the tests go below the module's target/ (not the system temp dir), so mvn clean removes them. */
     static final Path RUNS = Path.of("target", "sipp-runs").toAbsolutePath();
 
     private SippTestSupport() {

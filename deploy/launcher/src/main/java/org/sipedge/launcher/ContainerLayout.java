@@ -128,6 +128,8 @@ final class ContainerLayout {
                 gov.nist.javax.sip.PATCH_SIP_WEBSOCKETS_HEADERS=true
                 # our NIO processors: same as the stack's, plus a connection-closed event for Outbound/WS flows
                 gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY=org.sipedge.container.FlowTrackingProcessorFactory
+                # clean 400 (reason names the header) for requests the parser cannot read; counted
+                gov.nist.javax.sip.MESSAGE_PARSER_FACTORY=gov.nist.javax.sip.stack.SipEdgeParserFactory
                 # flood guard: 503 + Retry-After before the transaction layer when overloaded
                 gov.nist.javax.sip.SIP_MESSAGE_VALVE=org.sipedge.container.OverloadGuardValve
                 gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS=TLSv1.2,TLSv1.3
@@ -137,6 +139,9 @@ final class ContainerLayout {
         p.append("gov.nist.javax.sip.THREAD_POOL_SIZE=").append(settings.getInt(ContainerParam.THREADS)).append('\n');
         p.append("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE=").append(buf).append('\n');
         p.append("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE=").append(buf).append('\n');
+        p.append("org.sipedge.UDP_QUEUE_LIMIT=").append(settings.getInt(ContainerParam.UDP_QUEUE_LIMIT)).append('\n');
+        p.append("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT=")
+                .append(settings.getInt(ContainerParam.STALE_REQUEST_MILLIS)).append('\n');
         p.append("org.sipedge.MAX_SERVER_TRANSACTIONS=")
                 .append(settings.getInt(ContainerParam.MAX_SERVER_TRANSACTIONS)).append('\n');
         p.append("org.mobicents.servlet.sip.SERVER_HEADER=").append(server).append('\n');

@@ -24,6 +24,10 @@ public enum ContainerParam implements Param {
             "UDP socket send/receive buffer request (the kernel caps it at net.core.rmem_max/wmem_max)"),
     MAX_SERVER_TRANSACTIONS("sip.max-server-transactions", "100000", new ValueType.Int(100, 10000000),
             "above this many open server transactions new requests get 503 + Retry-After instead of exhausting memory"),
+    UDP_QUEUE_LIMIT("sip.udp-queue-limit", "10000", new ValueType.Int(100, 1000000),
+            "most UDP datagrams waiting for a worker; more are dropped and counted (the sender retransmits)"),
+    STALE_REQUEST_MILLIS("sip.stale-request-ms", "2000", new ValueType.Int(100, 60000),
+            "a queued UDP request older than this is dropped: its sender has retransmitted it already"),
     SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
             "Server/User-Agent header value (never a version)");
 

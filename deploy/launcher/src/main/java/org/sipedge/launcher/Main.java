@@ -133,8 +133,9 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long s0 = System.nanoTime();
+            String counters = counters();
             stopQuietly(catalina);
-            System.out.println("sipedge stopped in " + (System.nanoTime() - s0) / 1_000_000 + " ms");
+            System.out.println("sipedge stopped in " + (System.nanoTime() - s0) / 1_000_000 + " ms; " + counters);
             System.out.flush();
             stopped.countDown();
         }, "sipedge-shutdown"));
@@ -151,6 +152,27 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The registrar and overload-guard counters, for the last line an operator sees. */
+    private static String counters() {
+        StringBuilder sb = new StringBuilder();
+        var server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (ObjectName n : server.queryNames(new ObjectName("org.sipedge:*"), null)) {
+                sb.append(n.getKeyProperty("type")).append('{');
+                var info = server.getMBeanInfo(n);
+                String sep = "";
+                for (var a : info.getAttributes()) {
+                    sb.append(sep).append(a.getName()).append('=').append(server.getAttribute(n, a.getName()));
+                    sep = ", ";
+                }
+                sb.append("} ");
+            }
+        } catch (Exception e) {
+            sb.append("counters unavailable: ").append(e.getMessage());
+        }
+        return sb.toString().trim();
     }
 
     /** Null when the SIP Edge webapp and every connector are up; otherwise what is wrong. */

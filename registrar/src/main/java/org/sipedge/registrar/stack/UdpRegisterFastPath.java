@@ -42,8 +42,6 @@ import org.sipedge.registrar.core.RegisterRequest;
  */
 public final class UdpRegisterFastPath implements StatelessRequestHandler {
     private static final Logger LOG = Logger.getLogger("org.sipedge.registrar");
-    /** Headers whose unparsable presence must not be mistaken for absence. */
-    private static final List<String> MUST_PARSE = List.of("contact", "m", "expires", "to", "t", "cseq");
 
     private final Registrar registrar;
     private final LongAdder handled = new LongAdder();
@@ -87,20 +85,6 @@ public final class UdpRegisterFastPath implements StatelessRequestHandler {
     }
 
     static RegisterRequest read(SIPRequest req, MessageChannel channel) throws MalformedRegisterException {
-        for (ListIterator<String> it = req.getUnrecognizedHeaders(); it.hasNext(); ) {
-            String raw = it.next();
-            int colon = raw.indexOf(':');
-            String name = (colon < 0 ? raw : raw.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-            if (MUST_PARSE.contains(name)) {
-                String pretty = switch (name) {
-                    case "m", "contact" -> "Contact";
-                    case "t", "to" -> "To";
-                    case "cseq" -> "CSeq";
-                    default -> "Expires";
-                };
-                throw new MalformedRegisterException("Malformed " + pretty + " header");
-            }
-        }
         if (req.getTo() == null || req.getTo().getAddress() == null) {
             throw new MalformedRegisterException("Malformed To header");
         }

@@ -38,8 +38,10 @@ public final class EdgeProcess implements AutoCloseable {
     private final int wssPort;
     private final long readyMillis;
     private final Path workDir;
+    private final boolean prefixed;
 
     private EdgeProcess(Builder b) throws IOException {
+        this.prefixed = !b.prefix.isEmpty();
         this.workDir = b.workDir != null ? b.workDir : Files.createTempDirectory("sipedge-it");
         this.sipPort = freeUdpAndTcpPort();
         this.tlsPort = freeTcpPort();
@@ -101,6 +103,7 @@ public final class EdgeProcess implements AutoCloseable {
                     return;
                 }
                 String out = String.join("\n", output);
+                process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IllegalStateException("SIP Edge did not become ready:\n" + out);
             }
@@ -263,7 +266,7 @@ public final class EdgeProcess implements AutoCloseable {
 
     /** SIGTERM, as an operator's Ctrl-C or systemd would; returns the stop time the process reported (ms). */
     public long stop() throws InterruptedException {
-        process.toHandle().destroy(); // SIGTERM; unlike Process.destroy() it leaves our end of stdout open
+        jvm().destroy(); // SIGTERM; unlike Process.destroy() it leaves our end of stdout open
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("SIP Edge did not stop within 30 s after SIGTERM:\n" + output());
@@ -278,11 +281,22 @@ public final class EdgeProcess implements AutoCloseable {
         return -1;
     }
 
+    /** The JVM itself: the process, or under a prefix (strace ignores SIGTERM) its java descendant. */
+    private ProcessHandle jvm() {
+        if (!prefixed) {
+            return process.toHandle();
+        }
+        return process.toHandle().descendants()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElse(process.toHandle());
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroy();
+            jvm().destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }
         }

@@ -1,0 +1,195 @@
+package org.sipedge.launcher.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.sipedge.launcher.it.EdgeProcess;
+import org.sipedge.launcher.it.SipProbe;
+import org.sipedge.sipp.Sipp;
+import org.sipedge.sipp.SippResult;
+import org.sipedge.sipp.SippTransport;
+
+/**
+ * {@code ./sipedge bench register}: sipp REGISTERs with a distinct user per call over UDP at rising fixed rates
+ * against the real product, then the same steps against the servlet-only path (the container's own transaction
+ * layer, {@code registrar.udp-fast-path=false}) as the reference of the same run. Prints a table per run and
+ * {@code register_clean_per_s N} (highest step with 0 failed calls and < 0.1 % retransmissions) and
+ * {@code rss_mib N}. Not a test: numbers, not assertions — except that UDP must still answer after every run.
+ *
+ * <p>Options: {@code --rates 1000,2000,4000,8000,12000,16000} {@code --seconds 10} {@code --no-reference}
+ * {@code --soak-seconds N --soak-rate R} (memory over a long run: RSS and heap after GC every 30 s).
+ */
+public final class RegisterBenchmark {
+    record Step(int rate, SippResult result, long rssMib) {
+        boolean clean() {
+            return result.failedCalls() == 0 && result.successfulCalls() > 0
+                    && result.retransmissions() * 1000 < result.successfulCalls() && result.exitCode() == 0;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = List.of(1000, 2000, 4000, 8000, 12000, 16000);
+        int seconds = 10;
+        boolean reference = true;
+        int soakSeconds = 0;
+        int soakRate = 2000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--no-reference" -> reference = false;
+                case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
+                case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.println("# REGISTER over UDP, distinct user per call, " + seconds + " s per step, sipp "
+                + Sipp.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores, java "
+                + Runtime.version().feature());
+        List<Step> edge = run("SIP Edge (stateless UDP REGISTER path)", true, rates, seconds);
+        List<Step> ref = reference ? run("reference: container transaction path (registrar.udp-fast-path=false)",
+                false, rates, seconds) : List.of();
+        int best = bestClean(edge);
+        System.out.println();
+        if (reference) {
+            int refBest = bestClean(ref);
+            System.out.println("register_reference_clean_per_s " + refBest);
+            if (refBest > 0) {
+                System.out.printf(Locale.ROOT, "register_speedup_vs_reference %.2f%n", (double) best / refBest);
+            }
+        }
+        System.out.println("register_clean_per_s " + best);
+        System.out.println("rss_mib " + edge.stream().mapToLong(Step::rssMib).max().orElse(0));
+        if (soakSeconds > 0) {
+            soak(soakSeconds, soakRate);
+        }
+    }
+
+    private static int bestClean(List<Step> steps) {
+        int best = 0;
+        for (Step s : steps) {
+            if (s.clean()) {
+                best = Math.max(best, s.rate());
+            }
+        }
+        return best;
+    }
+
+    private static EdgeProcess start(boolean fastPath) throws IOException {
+        return EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+                .set("registrar.udp-fast-path", Boolean.toString(fastPath)).set("sip.tls-port", "0")
+                .set("sip.wss-port", "0").start();
+    }
+
+    private static List<Step> run(String title, boolean fastPath, List<Integer> rates, int seconds)
+            throws Exception {
+        List<Step> steps = new ArrayList<>();
+        try (EdgeProcess edge = start(fastPath)) {
+            // JIT warm-up, not counted: the first seconds of any JVM server are interpreted
+            bench(edge, 1000, 5, "warmup");
+            System.out.println();
+            System.out.println("## " + title);
+            System.out.println("| rate/s | calls | ok | failed | retrans | retrans % | achieved/s | rss MiB | udp alive |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+            for (int rate : rates) {
+                SippResult r = bench(edge, rate, seconds, "r" + rate);
+                boolean alive = udpAlive(edge);
+                Step s = new Step(rate, r, rssMib(edge.pid()));
+                steps.add(s);
+                System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.3f | %.0f | %d | %s |%n", rate,
+                        r.totalCreated(), r.successfulCalls(), r.failedCalls(), r.retransmissions(),
+                        r.totalCreated() == 0 ? 0.0 : 100.0 * r.retransmissions() / r.totalCreated(), r.callRate(),
+                        s.rssMib(), alive ? "yes" : "NO");
+                if (!alive) {
+                    System.out.println("UDP transport did not answer after the step: stopping this run");
+                    break;
+                }
+            }
+            edge.stop();
+            edge.output().lines().filter(l -> l.contains("overload") || l.contains("stopped in"))
+                    .forEach(l -> System.out.println("  " + l));
+        }
+        return steps;
+    }
+
+    private static SippResult bench(EdgeProcess edge, int rate, int seconds, String tag) {
+        return Sipp.scenario("register-bench").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
+                .set("domain", tag + ".bench.invalid").calls(rate * seconds).rate(rate)
+                .maxOutstanding(Math.max(1000, rate * 4)).timeout(Duration.ofSeconds(seconds + 60))
+                .extraArgs("-max_socket", "64").run();
+    }
+
+    private static boolean udpAlive(EdgeProcess edge) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            SipProbe.Response r = SipProbe.udp(edge.sipPort(), SipProbe.register("alive", edge.sipPort(),
+                    "alive-" + System.nanoTime(), 1));
+            if (r != null && r.status() == 200) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static long rssMib(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("\\D+", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Memory over a long run at a fixed rate: RSS and live heap (after a full GC) every 30 s. */
+    private static void soak(int seconds, int rate) throws Exception {
+        System.out.println();
+        System.out.println("## soak: " + rate + " REGISTER/s over UDP for " + seconds + " s (users repeat every 60 s)");
+        System.out.println("| t s | rss MiB | heap after GC MiB |");
+        System.out.println("|---:|---:|---:|");
+        try (EdgeProcess edge = start(true)) {
+            var sipp = Sipp.scenario("register-bench").remote("127.0.0.1", edge.sipPort())
+                    .transport(SippTransport.UDP).set("domain", "soak.bench.invalid").calls(rate * seconds).rate(rate)
+                    .maxOutstanding(rate * 4).timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64");
+            Thread runner = new Thread(() -> System.out.println("soak sipp: " + sipp.run().describe().lines()
+                    .limit(3).reduce("", (a, b) -> a + b + " ")));
+            runner.start();
+            long t0 = System.nanoTime();
+            while (runner.isAlive()) {
+                runner.join(30_000);
+                long t = (System.nanoTime() - t0) / 1_000_000_000L;
+                System.out.printf(Locale.ROOT, "| %d | %d | %d |%n", t, rssMib(edge.pid()), heapAfterGcMib(edge.pid()));
+            }
+            System.out.println("udp alive after soak: " + udpAlive(edge));
+        }
+    }
+
+    static long heapAfterGcMib(long pid) {
+        try {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().readAllBytes();
+            gc.waitFor();
+            Process info = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(info.getInputStream().readAllBytes());
+            info.waitFor();
+            // ParallelGC: one line per generation, " PSYoungGen total ..., used NK" and " ParOldGen ... used NK"
+            var m = java.util.regex.Pattern.compile("(PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K").matcher(out);
+            long kb = 0;
+            while (m.find()) {
+                kb += Long.parseLong(m.group(2));
+            }
+            return kb / 1024;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+}
