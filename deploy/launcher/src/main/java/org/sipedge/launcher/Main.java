@@ -229,12 +229,20 @@ public final class Main {
      * container calls it twice: 2 s of a 2.05 s stop. Nothing is left to drain by then (the stack catches the
      * interrupt and carries on), so the stopping thread is woken from exactly that sleep and no other.
      */
+    /** True when the frames are Thread.sleep (however the JDK spells it inside) called from stopStack(). */
+    static boolean sleepingInStopStack(StackTraceElement[] st) {
+        int i = 0;
+        while (i < st.length && st[i].getClassName().equals("java.lang.Thread")
+                && st[i].getMethodName().startsWith("sleep")) {
+            i++;
+        }
+        return i > 0 && i < st.length && st[i].getClassName().equals("gov.nist.javax.sip.stack.SIPTransactionStack")
+                && st[i].getMethodName().equals("stopStack");
+    }
+
     private static void skipStackGraceSleeps(Thread stopping) {
         while (!Thread.currentThread().isInterrupted() && stopping.isAlive()) {
-            StackTraceElement[] st = stopping.getStackTrace();
-            if (st.length > 1 && st[0].getMethodName().equals("sleep")
-                    && st[1].getClassName().equals("gov.nist.javax.sip.stack.SIPTransactionStack")
-                    && st[1].getMethodName().equals("stopStack")) {
+            if (sleepingInStopStack(stopping.getStackTrace())) {
                 stopping.interrupt();
             }
             try {
