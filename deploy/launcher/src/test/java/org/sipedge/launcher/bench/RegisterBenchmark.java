@@ -148,26 +148,51 @@ public final class RegisterBenchmark {
         return -1;
     }
 
-    /** Memory over a long run at a fixed rate: RSS and live heap (after a full GC) every 30 s. */
+    /**
+     * Memory over a long run: a fixed population of users re-registering over UDP (the stateless path) and over
+     * TCP (the servlet path, whose sessions must not linger), RSS and live heap (after a full GC) every 30 s. With a
+     * fixed population the location store is bounded, so anything that grows is a leak.
+     */
     private static void soak(int seconds, int rate) throws Exception {
+        int users = 20_000;
+        int tcpRate = Math.max(1, rate / 4);
         System.out.println();
-        System.out.println("## soak: " + rate + " REGISTER/s over UDP for " + seconds + " s (users repeat every 60 s)");
+        System.out.println("## soak: " + users + " users re-registering, " + rate + "/s over UDP + " + tcpRate
+                + "/s over TCP, " + seconds + " s");
         System.out.println("| t s | rss MiB | heap after GC MiB |");
         System.out.println("|---:|---:|---:|");
         try (EdgeProcess edge = start(true)) {
-            var sipp = Sipp.scenario("register-bench").remote("127.0.0.1", edge.sipPort())
-                    .transport(SippTransport.UDP).set("domain", "soak.bench.invalid").calls(rate * seconds).rate(rate)
-                    .maxOutstanding(rate * 4).timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64");
-            Thread runner = new Thread(() -> System.out.println("soak sipp: " + sipp.run().describe().lines()
-                    .limit(3).reduce("", (a, b) -> a + b + " ")));
-            runner.start();
-            long t0 = System.nanoTime();
-            while (runner.isAlive()) {
-                runner.join(30_000);
-                long t = (System.nanoTime() - t0) / 1_000_000_000L;
-                System.out.printf(Locale.ROOT, "| %d | %d | %d |%n", t, rssMib(edge.pid()), heapAfterGcMib(edge.pid()));
+            List<String> udpUsers = new ArrayList<>();
+            List<String> tcpUsers = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                udpUsers.add("soak" + i + ";soak.invalid;600");
+                tcpUsers.add("soaktcp" + (i % (users / 4)) + ";soak.invalid;600");
             }
+            var udp = Sipp.scenario("register").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
+                    .injection(udpUsers, true).calls(rate * seconds).rate(rate).maxOutstanding(rate * 4)
+                    .timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64");
+            var tcp = Sipp.scenario("register").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.TCP)
+                    .injection(tcpUsers, true).calls(tcpRate * seconds).rate(tcpRate).maxOutstanding(tcpRate * 4)
+                    .timeout(Duration.ofSeconds(seconds + 60));
+            SippResult[] results = new SippResult[2];
+            Thread u = new Thread(() -> results[0] = udp.run());
+            Thread t = new Thread(() -> results[1] = tcp.run());
+            u.start();
+            t.start();
+            long t0 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "| 0 | %d | %d |%n", rssMib(edge.pid()), heapAfterGcMib(edge.pid()));
+            while (u.isAlive() || t.isAlive()) {
+                u.join(30_000);
+                long el = (System.nanoTime() - t0) / 1_000_000_000L;
+                System.out.printf(Locale.ROOT, "| %d | %d | %d |%n", el, rssMib(edge.pid()), heapAfterGcMib(edge.pid()));
+            }
+            t.join();
+            System.out.println("soak udp: ok=" + results[0].successfulCalls() + " failed=" + results[0].failedCalls()
+                    + " retrans=" + results[0].retransmissions());
+            System.out.println("soak tcp: ok=" + results[1].successfulCalls() + " failed=" + results[1].failedCalls());
             System.out.println("udp alive after soak: " + udpAlive(edge));
+            edge.stop();
+            edge.output().lines().filter(l -> l.contains("stopped in")).forEach(l -> System.out.println("  " + l));
         }
     }
 
