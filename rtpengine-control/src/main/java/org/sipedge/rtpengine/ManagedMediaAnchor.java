@@ -1,0 +1,16 @@
+package org.sipedge.rtpengine;
+
+import java.util.Map;
+
+/** A {@link MediaAnchor} with what its owner needs besides: counters, a diagnostic query, and a stop. */
+public interface ManagedMediaAnchor extends MediaAnchor, AutoCloseable {
+    /** Counters, totals and per engine. */
+    AnchorMetrics metrics();
+
+    /** The engine's {@code query} reply for a call, errors (e.g. {@code Unknown call-id}) included. */
+    Map<String, Object> query(String callId);
+
+    /** Stops pings and closes the sockets. */
+    @Override
+    void close();
+}

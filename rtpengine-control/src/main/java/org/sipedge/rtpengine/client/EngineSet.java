@@ -1,0 +1,316 @@
+package org.sipedge.rtpengine.client;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+import org.sipedge.ng.CookieGenerator;
+import org.sipedge.ng.NgCommand;
+import org.sipedge.ng.NgMessage;
+import org.sipedge.rtpengine.core.EngineHealth;
+import org.sipedge.rtpengine.core.EngineSpec;
+import org.sipedge.rtpengine.core.WeightedOrder;
+import org.sipedge.store.ExpiringMap;
+
+/**
+ * The configured engines: health by periodic ping, weighted choice for new calls, Call-ID → engine stickiness, and
+ * clean-up deletes for calls that may have been left behind on an engine that stopped answering.
+ *
+ * <p>State with per-call keys lives in two {@link ExpiringMap}s: {@code calls} (Call-ID → engine id, refreshed on
+ * use, expiring after {@code callExpiry}) and {@code orphans} ({@code engine|Call-ID} → from-tag, same expiry, at
+ * most {@link #MAX_ORPHANS} entries). Clean-up deletes run on one thread behind a bounded queue.
+ */
+public final class EngineSet implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EngineSet.class.getName());
+    /** Calls remembered for a delete when their engine comes back. */
+    public static final int MAX_ORPHANS = 10_000;
+    private static final int CLEANUP_QUEUE = 1_000;
+
+    /** How requests are sent and how health is judged. */
+    public record Timing(Duration timeout, int tries, Duration pingInterval, int downAfter, Duration callExpiry,
+                         int maxPending) {
+    }
+
+    private final List<Engine> engines;
+    private final Map<String, Engine> byId = new LinkedHashMap<>();
+    private final Timing timing;
+    private final ExpiringMap<String> calls;
+    private final ExpiringMap<String> orphans;
+    private final RandomGenerator random;
+    private final ScheduledExecutorService pinger;
+    private final ThreadPoolExecutor cleanup;
+    private final LongAdder cleanupSent = new LongAdder();
+    private final LongAdder cleanupDropped = new LongAdder();
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    public EngineSet(List<EngineSpec> specs, Timing timing, ExpiringMap<String> calls, ExpiringMap<String> orphans,
+                     RandomGenerator random) throws IOException {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("no engines");
+        }
+        this.timing = timing;
+        this.calls = calls;
+        this.orphans = orphans;
+        this.random = random;
+        CookieGenerator cookies = new CookieGenerator();
+        List<Engine> list = new ArrayList<>();
+        try {
+            for (EngineSpec spec : specs) {
+                NgClient client = new NgClient(spec.id(), new InetSocketAddress(spec.host(), spec.port()),
+                        timing.timeout(), timing.tries(), timing.maxPending(), cookies);
+                Engine e = new Engine(spec, client, new EngineHealth(timing.downAfter()));
+                list.add(e);
+                byId.put(e.id(), e);
+            }
+        } catch (IOException | RuntimeException e) {
+            list.forEach(x -> x.client().close());
+            throw e;
+        }
+        this.engines = List.copyOf(list);
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sipedge-rtpengine-ping"));
+        this.cleanup = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(CLEANUP_QUEUE), r -> daemon(r, "sipedge-rtpengine-cleanup"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Starts the periodic pings (the first round at once). */
+    public void start() {
+        long ms = timing.pingInterval().toMillis();
+        pinger.scheduleWithFixedDelay(this::pingAll, 0, ms, TimeUnit.MILLISECONDS);
+    }
+
+    public List<Engine> engines() {
+        return engines;
+    }
+
+    public Timing timing() {
+        return timing;
+    }
+
+    /** One ping round: one try per engine; updates health and sends pending clean-up deletes to engines that came back. */
+    public void pingAll() {
+        for (Engine e : engines) {
+            boolean pong;
+            try {
+                NgMessage reply = e.client().exchange(Map.of("command", NgCommand.PING.wireName()),
+                        timing.timeout(), 1);
+                pong = NgMessage.RESULT_PONG.equals(reply.result());
+            } catch (NgException ex) {
+                pong = false;
+            }
+            EngineHealth.Change change = pong ? e.health().success() : e.health().failure();
+            if (!pong) {
+                e.pingFailures.increment();
+            }
+            if (change == EngineHealth.Change.WENT_DOWN) {
+                LOG.warning("rtpengine " + e.id() + " is down (" + timing.downAfter() + " pings unanswered)");
+            } else if (change == EngineHealth.Change.CAME_UP) {
+                LOG.info("rtpengine " + e.id() + " is up again");
+            }
+            if (pong) {
+                flushOrphans(e);
+            }
+        }
+    }
+
+    /** The engine a call is pinned to, refreshing the pin; empty for a new (or expired) call. */
+    public Optional<Engine> sticky(String callId) {
+        Optional<Engine> e = calls.get(callId).map(byId::get);
+        e.ifPresent(engine -> calls.put(callId, engine.id(), timing.callExpiry()));
+        return e;
+    }
+
+    /**
+     * Engines to try for an offer, in order: the call's engine first if it is pinned and up, then the other live
+     * engines in weighted random order. Empty when every engine is down.
+     */
+    public List<Engine> offerCandidates(String callId) {
+        Optional<Engine> pinned = sticky(callId);
+        List<Engine> live = new ArrayList<>();
+        for (Engine e : engines) {
+            if (e.isUp() && (pinned.isEmpty() || e != pinned.get())) {
+                live.add(e);
+            }
+        }
+        List<Engine> out = new ArrayList<>(WeightedOrder.order(live, x -> x.spec().weight(), random));
+        if (pinned.isPresent() && pinned.get().isUp()) {
+            out.add(0, pinned.get());
+        }
+        return out;
+    }
+
+    /** Pins a call to an engine (and forgets any clean-up pending for the call on that engine). */
+    public void stick(String callId, Engine engine) {
+        calls.put(callId, engine.id(), timing.callExpiry());
+        orphans.remove(orphanKey(engine, callId));
+    }
+
+    public void unstick(String callId) {
+        calls.remove(callId);
+    }
+
+    /** An engine left a call request unanswered: down until a ping says otherwise. */
+    public void markFailed(Engine engine, String why) {
+        if (engine.health().markDown() == EngineHealth.Change.WENT_DOWN) {
+            LOG.warning("rtpengine " + engine.id() + " is down (" + why + ")");
+        }
+    }
+
+    /**
+     * The engine may hold a call it never confirmed: delete it as soon as possible. One attempt now (in the
+     * background), and again when a ping shows the engine is answering.
+     */
+    public void cleanUp(Engine engine, String callId, String fromTag, boolean whenBackToo) {
+        if (whenBackToo) {
+            if (orphans.size() >= MAX_ORPHANS) {
+                cleanupDropped.increment();
+                LOG.warning("Call-ID=" + callId + " not remembered for clean-up on " + engine.id() + ": "
+                        + MAX_ORPHANS + " already pending");
+            } else {
+                orphans.put(orphanKey(engine, callId), fromTag == null ? "" : fromTag, timing.callExpiry());
+            }
+        }
+        submitDelete(engine, callId, fromTag, whenBackToo);
+    }
+
+    private void submitDelete(Engine engine, String callId, String fromTag, boolean remembered) {
+        outstanding.incrementAndGet();
+        try {
+            cleanup.execute(() -> {
+                try {
+                    if (deleteNow(engine, callId, fromTag, remembered ? 1 : engine.client().tries())) {
+                        orphans.remove(orphanKey(engine, callId));
+                    }
+                } finally {
+                    finished();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            finished();
+            if (!remembered) { // a remembered one is tried again when the engine answers a ping
+                cleanupDropped.increment();
+            }
+            LOG.warning("Call-ID=" + callId + " clean-up delete on " + engine.id() + " not queued: queue full");
+        }
+    }
+
+    private void finished() {
+        if (outstanding.decrementAndGet() == 0) {
+            synchronized (outstanding) {
+                outstanding.notifyAll();
+            }
+        }
+    }
+
+    private boolean deleteNow(Engine engine, String callId, String fromTag, int tries) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("command", NgCommand.DELETE.wireName());
+        d.put("call-id", callId);
+        if (fromTag != null && !fromTag.isEmpty()) {
+            d.put("from-tag", fromTag);
+        }
+        d.put("delete-delay", 0);
+        try {
+            NgMessage reply = engine.client().exchange(d, timing.timeout(), tries);
+            cleanupSent.increment();
+            engine.deletes.increment();
+            LOG.info("Call-ID=" + callId + " clean-up delete on " + engine.id() + ": " + reply.result()
+                    + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
+                    + (reply.errorReason() != null ? " (" + reply.errorReason() + ")" : ""));
+            return true;
+        } catch (NgException e) {
+            LOG.info("Call-ID=" + callId + " clean-up delete on " + engine.id() + " unanswered; retried when it is back");
+            return false;
+        }
+    }
+
+    private void flushOrphans(Engine engine) {
+        String prefix = engine.id() + "|";
+        List<String[]> due = new ArrayList<>();
+        orphans.forEach((key, fromTag) -> {
+            if (key.startsWith(prefix)) {
+                due.add(new String[] {key, fromTag});
+            }
+        });
+        for (String[] entry : due) {
+            String callId = entry[0].substring(prefix.length());
+            if (orphans.remove(entry[0]).isPresent()) {
+                submitDelete(engine, callId, entry[1], false);
+            }
+        }
+    }
+
+    private static String orphanKey(Engine engine, String callId) {
+        return engine.id() + "|" + callId;
+    }
+
+    /** Clean-up deletes pending for engines that have not answered since. */
+    public int pendingCleanups() {
+        return orphans.size();
+    }
+
+    public long cleanupSent() {
+        return cleanupSent.sum();
+    }
+
+    public long cleanupDropped() {
+        return cleanupDropped.sum();
+    }
+
+    /** Waits until queued clean-up deletes ran (tests, orderly stop); false when {@code max} passed first. */
+    public boolean awaitCleanups(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (outstanding) {
+            while (outstanding.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    outstanding.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        pinger.shutdownNow();
+        cleanup.shutdown();
+        try {
+            cleanup.awaitTermination(timing.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cleanup.shutdownNow();
+        engines.forEach(e -> e.client().close());
+    }
+
+    @Override
+    public String toString() {
+        return engines.toString();
+    }
+}
