@@ -67,8 +67,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         String method = request.getMethod();
+        boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
-            return true;
+            FastProxyHandler fp = StatelessRequests.fastProxy();
+            return !(udp && fp != null && fp.handleRequest(request, channel));
         }
         String problem = SanityCheck.problem(request);
         if (problem != null) {
@@ -77,11 +79,15 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             return false;
         }
         if (!overloaded()) {
-            StatelessRequestHandler fast = StatelessRequests.udpRegister();
-            if (fast != null && "REGISTER".equals(method) && "UDP".equalsIgnoreCase(channel.getTransport())) {
-                return !fast.handle(request, channel);
+            if (!udp) {
+                return true;
             }
-            return true;
+            if ("REGISTER".equals(method)) {
+                StatelessRequestHandler fast = StatelessRequests.udpRegister();
+                return fast == null || !fast.handle(request, channel);
+            }
+            FastProxyHandler fp = StatelessRequests.fastProxy();
+            return fp == null || !fp.handleRequest(request, channel);
         }
         REJECTED.increment();
         reply(request, channel, Response.SERVICE_UNAVAILABLE, "Overloaded", retryAfter);
@@ -119,6 +125,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
+        FastProxyHandler fp = StatelessRequests.fastProxy();
+        if (fp != null && response instanceof SIPResponse r && "UDP".equalsIgnoreCase(channel.getTransport())) {
+            return !fp.handleResponse(r, channel);
+        }
         return true;
     }
 

@@ -7,6 +7,7 @@ package org.sipedge.container;
 public final class StatelessRequests {
     private static volatile StatelessRequestHandler udpRegister;
     private static volatile String serverHeader = "SIP Edge";
+    private static volatile FastProxyHandler fastProxy;
 
     private StatelessRequests() {
     }
@@ -24,6 +25,22 @@ public final class StatelessRequests {
     public static synchronized void clearUdpRegister(StatelessRequestHandler handler) {
         if (udpRegister == handler) {
             udpRegister = null;
+        }
+    }
+
+    /** The proxy's UDP fast path, or null when every request goes to the container. */
+    public static FastProxyHandler fastProxy() {
+        return fastProxy;
+    }
+
+    public static void setFastProxy(FastProxyHandler handler) {
+        fastProxy = handler;
+    }
+
+    /** Removes {@code handler} if it is the current one. */
+    public static synchronized void clearFastProxy(FastProxyHandler handler) {
+        if (fastProxy == handler) {
+            fastProxy = null;
         }
     }
 

@@ -1,0 +1,137 @@
+package org.sipedge.launcher.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.sipedge.launcher.it.EdgeProcess;
+import org.sipedge.launcher.it.SipProbe;
+import org.sipedge.rtpengine.testing.RtpengineDaemon;
+import org.sipedge.sipp.Sipp;
+import org.sipedge.sipp.SippProcess;
+import org.sipedge.sipp.SippResult;
+import org.sipedge.sipp.SippTransport;
+
+/**
+ * {@code ./sipedge bench proxy}: sipp UAC → SIP Edge → sipp UAS calls (INVITE/180/200/ACK/BYE, SDP in INVITE and
+ * 200) over UDP at rising fixed rates, first without media anchoring, then with the real rtpengine anchoring every
+ * call. Prints a table per run and {@code proxy_clean_cps N} / {@code proxy_rtpengine_clean_cps N} (highest step
+ * with 0 failed calls and < 0.1 % retransmitted messages). Numbers, not assertions.
+ *
+ * <p>Options: {@code --rates 100,200,400,800,1200,1600} {@code --seconds 10} {@code --no-rtpengine}
+ * {@code --only-rtpengine}.
+ */
+public final class ProxyBenchmark {
+    record Step(int rate, SippResult result, long rssMib) {
+        boolean clean() {
+            return result.failedCalls() == 0 && result.successfulCalls() > 0
+                    && result.retransmissions() * 1000 < result.successfulCalls() && result.exitCode() == 0;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = List.of(100, 200, 400, 800, 1200, 1600);
+        int seconds = 10;
+        boolean plain = true;
+        boolean anchored = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--no-rtpengine" -> anchored = false;
+                case "--only-rtpengine" -> plain = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.println("# calls over UDP: sipp UAC -> SIP Edge -> sipp UAS, INVITE/180/200/ACK/BYE, " + seconds
+                + " s per step, sipp " + Sipp.version() + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores, java " + Runtime.version().feature());
+        int best = -1;
+        int bestAnchored = -1;
+        if (plain) {
+            best = bestClean(run("SIP Edge, no media anchoring", null, rates, seconds));
+        }
+        if (anchored) {
+            // enough media ports for the calls in flight; a quieter log, as a production daemon would run
+            try (RtpengineDaemon engine = RtpengineDaemon.start(java.nio.file.Files.createTempDirectory("bench-rtpengine"),
+                    4000, "--log-level=4")) {
+                bestAnchored = bestClean(run("SIP Edge + rtpengine (offer on INVITE, answer on 200, delete on BYE)",
+                        engine, rates, seconds));
+            }
+        }
+        System.out.println();
+        if (best >= 0) {
+            System.out.println("proxy_clean_cps " + best);
+        }
+        if (bestAnchored >= 0) {
+            System.out.println("proxy_rtpengine_clean_cps " + bestAnchored);
+        }
+    }
+
+    private static int bestClean(List<Step> steps) {
+        int best = 0;
+        for (Step s : steps) {
+            if (s.clean()) {
+                best = Math.max(best, s.rate());
+            }
+        }
+        return best;
+    }
+
+    private static List<Step> run(String title, RtpengineDaemon engine, List<Integer> rates, int seconds)
+            throws Exception {
+        List<Step> steps = new ArrayList<>();
+        EdgeProcess.Builder b = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+                .set("sip.tls-port", "0").set("sip.wss-port", "0");
+        if (engine != null) {
+            b.set("rtpengine.engines", engine.engineSpec());
+        }
+        try (EdgeProcess edge = b.start();
+             SippProcess uas = Sipp.scenario("bench-uas-call").remote("127.0.0.1", edge.sipPort())
+                     .transport(SippTransport.UDP).localIp("127.0.0.3").timeout(Duration.ofMinutes(30))
+                     .extraArgs("-max_socket", "64").start()) {
+            register(edge, uas.localPort());
+            bench(edge, 100, 5, "warmup"); // JIT warm-up, not counted
+            System.out.println();
+            System.out.println("## " + title);
+            System.out.println("| calls/s | calls | ok | failed | retrans | achieved/s | rss MiB |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+            for (int rate : rates) {
+                SippResult r = bench(edge, rate, seconds, "r" + rate);
+                Step s = new Step(rate, r, RegisterBenchmark.rssMib(edge.pid()));
+                steps.add(s);
+                System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.0f | %d |%n", rate, r.totalCreated(),
+                        r.successfulCalls(), r.failedCalls(), r.retransmissions(), r.callRate(), s.rssMib());
+                if (r.successfulCalls() == 0) {
+                    System.out.println("no call completed at " + rate + "/s: stopping this run");
+                    System.out.println(r.describe());
+                    break;
+                }
+                if (!s.clean() && r.failedCalls() * 10 > r.totalCreated()) {
+                    break; // far past capacity: the next step tells nothing new
+                }
+            }
+            edge.stop();
+            edge.output().lines().filter(l -> l.contains("stopped in")).forEach(l -> System.out.println("  " + l));
+        }
+        return steps;
+    }
+
+    /** The callee AOR {@code bench} points at the sipp UAS. */
+    private static void register(EdgeProcess edge, int uasPort) throws IOException {
+        SipProbe.Response r = SipProbe.udp(edge.sipPort(), SipProbe.register("bench", edge.sipPort(),
+                "bench-reg-" + System.nanoTime(), 1, "Contact: <sip:bench@127.0.0.3:" + uasPort + ">", "Expires: 3600"));
+        if (r == null || r.status() != 200) {
+            throw new IllegalStateException("could not register the benchmark callee: " + (r == null ? "no answer" : r.raw()));
+        }
+    }
+
+    private static SippResult bench(EdgeProcess edge, int rate, int seconds, String tag) {
+        return Sipp.scenario("bench-uac-call").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
+                .localIp("127.0.0.2").set("callee", "bench").set("domain", "127.0.0.1")
+                .calls(rate * seconds).rate(rate).maxOutstanding(Math.max(2000, rate * 8))
+                .timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64").run();
+    }
+}

@@ -1,0 +1,456 @@
+package org.sipedge.proxy.stack;
+
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.address.AddressImpl;
+import gov.nist.javax.sip.address.SipUri;
+import gov.nist.javax.sip.header.ContentType;
+import gov.nist.javax.sip.header.MaxForwards;
+import gov.nist.javax.sip.header.RecordRoute;
+import gov.nist.javax.sip.header.RetryAfter;
+import gov.nist.javax.sip.header.Route;
+import gov.nist.javax.sip.header.RouteList;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.MessageProcessor;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ViaHeader;
+import org.sipedge.container.FastProxyHandler;
+import org.sipedge.registrar.LocationService;
+import org.sipedge.registrar.core.AddressOfRecord;
+import org.sipedge.rtpengine.MediaAnchor;
+import org.sipedge.rtpengine.MediaLeg;
+import org.sipedge.rtpengine.SdpRewrite;
+import org.sipedge.rtpengine.UaKind;
+
+/**
+ * The proxy's UDP fast path: initial INVITEs over UDP to a user with exactly one plain UDP binding, and everything
+ * that follows in their dialogs, are forwarded from the transport without the container's transactions and sessions
+ * — as Kamailio's stateless {@code forward()} does, with record-route and media anchoring kept. The caller and the
+ * callee do the retransmitting (RFC 3261 §16.11); the only state is a short-lived table per INVITE for its CANCEL
+ * and non-2xx ACK and for the media offer/answer direction. Everything else is declined and handled by the
+ * container's proxy.
+ */
+public final class UdpFastProxy implements FastProxyHandler {
+    private static final Logger LOG = Logger.getLogger("org.sipedge.proxy.fast");
+    private static final long TRANSACTION_MILLIS = 40_000; // 64*T1 plus slack: CANCEL, ACK and 2xx retransmissions
+    private static final int TABLE_LIMIT = 200_000;
+
+    /** An INVITE we forwarded: where to, with which branch and Request-URI (for its CANCEL and non-2xx ACK). */
+    private record Forwarded(InetAddress host, int port, String ourBranch, String requestUri) {
+    }
+
+    /** How the SDP of the responses to an INVITE we forwarded is to be anchored. */
+    private record InviteState(boolean initial, boolean lateOffer) {
+    }
+
+    private final LocationService location;
+    private final MediaAnchor media;
+    private final boolean rejectOnMediaFailure;
+    private final long secret = new SecureRandom().nextLong();
+    private final ShortLivedTable<String, Forwarded> forwarded =
+            new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
+    private final ShortLivedTable<String, InviteState> invites =
+            new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
+    /** Call-IDs whose 2xx carried a late offer that we anchored: the ACK's SDP is its answer. */
+    private final ShortLivedTable<String, Boolean> lateOffers =
+            new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
+    private final ThreadPoolExecutor deletes;
+    private final AddressFactoryImpl addresses = new AddressFactoryImpl();
+    private volatile RecordRoute recordRoute;
+    private volatile String ourHost;
+    private volatile int ourPort;
+
+    private final LongAdder initialForwarded = new LongAdder();
+    private final LongAdder requestsForwarded = new LongAdder();
+    private final LongAdder responsesForwarded = new LongAdder();
+    private final LongAdder declined = new LongAdder();
+    private final LongAdder mediaFailures = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+
+    public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure) {
+        this.location = location;
+        this.media = media;
+        this.rejectOnMediaFailure = rejectOnMediaFailure;
+        this.deletes = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(20_000), r -> {
+            Thread t = new Thread(r, "sipedge-fast-media-delete");
+            t.setDaemon(true);
+            return t;
+        }, (r, ex) -> mediaFailures.increment()); // a full queue: counted; rtpengine's own timeout still ends it
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    @Override
+    public boolean handleRequest(SIPRequest req, MessageChannel channel) {
+        try {
+            learnSelf(channel.getMessageProcessor());
+            RouteList routes = req.getRouteHeaders();
+            if (routes != null && !routes.isEmpty()) {
+                return isOurs((Route) routes.getFirst()) && inDialog(req, channel, routes);
+            }
+            String method = req.getMethod();
+            if ("INVITE".equals(method) && req.getToTag() == null) {
+                return initialInvite(req, channel);
+            }
+            if ("CANCEL".equals(method) || ("ACK".equals(method) && req.getToTag() != null)) {
+                return sameBranchAsInvite(req, channel);
+            }
+            return false;
+        } catch (Exception e) {
+            // never let the fast path take a request down: the container still gets it if we had not sent it
+            LOG.log(Level.FINE, "fast path declined call-id=" + callId(req) + ": " + e, e);
+            declined.increment();
+            return false;
+        }
+    }
+
+    private boolean initialInvite(SIPRequest req, MessageChannel channel) throws Exception {
+        if (!(req.getRequestURI() instanceof SipUri ruri) || ruri.getUser() == null || ruri.getUser().isEmpty()) {
+            return decline();
+        }
+        MaxForwards mf = (MaxForwards) req.getMaxForwards();
+        if (mf == null || mf.getMaxForwards() <= 0 || carriesOurVia(req)) {
+            return decline(); // 483 and 482 are the container's to answer
+        }
+        FastPathRules.UdpTarget target =
+                FastPathRules.target(location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
+        if (target == null) {
+            return decline();
+        }
+        String incoming = req.getTopmostVia().getBranch();
+        String ourBranch = FastPathRules.branchFor(incoming, secret);
+        InetAddress host = InetAddress.getByName(target.host()); // an IP literal: no lookup
+        boolean hasSdp = hasSdp(req);
+        boolean anchoring = media.enabled();
+        if (!forwarded.put(incoming, new Forwarded(host, target.port(), ourBranch, target.requestUri()))
+                || !invites.put(ourBranch, new InviteState(true, anchoring && !hasSdp))) {
+            return decline(); // tables full: the container's proxy carries the overflow
+        }
+        if (anchoring && hasSdp) {
+            MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
+                    sourceIp(req, channel));
+            if (!anchor(req, media.offer(leg, body(req)))) {
+                replyStateless(req, channel, 503, "Media Relay Unavailable");
+                return true;
+            }
+        }
+        req.setRequestURI(addresses.createURI(target.requestUri()));
+        mf.decrementMaxForwards();
+        req.addFirst((RecordRoute) recordRoute.clone());
+        pushVia(req, ourBranch);
+        send(req, channel, host, target.port());
+        initialForwarded.increment();
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine("fast INVITE call-id=" + callId(req) + " -> " + target.host() + ":" + target.port());
+        }
+        return true;
+    }
+
+    /** CANCEL, and the ACK of a non-2xx final response: same branch and Request-URI as the INVITE we forwarded. */
+    private boolean sameBranchAsInvite(SIPRequest req, MessageChannel channel) throws Exception {
+        Forwarded f = forwarded.get(req.getTopmostVia().getBranch());
+        if (f == null) {
+            return false; // not ours (or long gone): the container answers (481) or absorbs it
+        }
+        req.setRequestURI(addresses.createURI(f.requestUri()));
+        MaxForwards mf = (MaxForwards) req.getMaxForwards();
+        if (mf != null && mf.getMaxForwards() > 0) {
+            mf.decrementMaxForwards();
+        }
+        pushVia(req, f.ourBranch());
+        send(req, channel, f.host(), f.port());
+        requestsForwarded.increment();
+        return true;
+    }
+
+    /** A request routed through a dialog the fast path record-routed: loose routing to the next hop. */
+    private boolean inDialog(SIPRequest req, MessageChannel channel, RouteList routes) throws Exception {
+        SipUri next;
+        if (routes.size() > 1) {
+            if (!(((Route) routes.get(1)).getAddress().getURI() instanceof SipUri r) || !r.hasParameter("lr")) {
+                return decline(); // strict routers downstream are the container's business
+            }
+            next = r;
+        } else if (req.getRequestURI() instanceof SipUri r) {
+            next = r;
+        } else {
+            return decline();
+        }
+        String transport = next.getTransportParam();
+        if ((transport != null && !transport.equalsIgnoreCase("udp")) || !FastPathRules.isIpv4Literal(next.getHost())) {
+            return decline();
+        }
+        MaxForwards mf = (MaxForwards) req.getMaxForwards();
+        if (mf != null && mf.getMaxForwards() <= 0) {
+            if (!"ACK".equals(req.getMethod())) {
+                replyStateless(req, channel, 483, "Too Many Hops");
+            }
+            return true;
+        }
+        String method = req.getMethod();
+        String callId = callId(req);
+        String ourBranch = FastPathRules.branchFor(req.getTopmostVia().getBranch(), secret);
+        if (media.enabled()) {
+            switch (method) {
+                case "BYE" -> deleteLater(callId);
+                case "INVITE", "UPDATE" -> {
+                    boolean sdp = hasSdp(req);
+                    if (!invites.put(ourBranch, new InviteState(false, !sdp && "INVITE".equals(method)))) {
+                        return decline();
+                    }
+                    if (sdp) {
+                        MediaLeg leg = new MediaLeg(callId, req.getFromTag(), req.getToTag(), null,
+                                UaKind.PLAIN, UaKind.PLAIN, sourceIp(req, channel));
+                        if (!anchor(req, media.offer(leg, body(req)))) {
+                            replyStateless(req, channel, 503, "Media Relay Unavailable");
+                            return true;
+                        }
+                    }
+                }
+                case "ACK" -> {
+                    if (hasSdp(req) && lateOffers.remove(callId) != null) {
+                        // the offer came in the 2xx from the callee: the callee is the offerer
+                        MediaLeg leg = new MediaLeg(callId, req.getToTag(), req.getFromTag(), null,
+                                UaKind.PLAIN, UaKind.PLAIN, sourceIp(req, channel));
+                        anchor(req, media.answer(leg, body(req)));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        routes.removeFirst();
+        if (routes.isEmpty()) {
+            req.removeHeader(RouteHeader.NAME);
+        }
+        if (mf != null) {
+            mf.decrementMaxForwards();
+        }
+        pushVia(req, ourBranch);
+        int port = next.getPort() > 0 ? next.getPort() : 5060;
+        send(req, channel, InetAddress.getByName(next.getHost()), port);
+        requestsForwarded.increment();
+        return true;
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    @Override
+    public boolean handleResponse(SIPResponse resp, MessageChannel channel) {
+        Via top = resp.getTopmostVia();
+        String branch = top == null ? null : top.getBranch();
+        if (branch == null || !branch.startsWith(FastPathRules.BRANCH_PREFIX)) {
+            return false;
+        }
+        try {
+            learnSelf(channel.getMessageProcessor());
+            resp.removeFirst(ViaHeader.NAME);
+            Via next = resp.getTopmostVia();
+            int status = resp.getStatusCode();
+            if (next == null || status == 100) {
+                return true; // addressed to us, or hop-by-hop 100 Trying: nothing to forward
+            }
+            if ("INVITE".equals(resp.getCSeq().getMethod())) {
+                InviteState st = invites.get(branch);
+                String callId = callId(resp);
+                if (media.enabled() && status < 300 && hasSdp(resp)) {
+                    if (st != null && st.lateOffer()) {
+                        MediaLeg leg = new MediaLeg(callId, resp.getToTag(), resp.getFromTag(), null,
+                                UaKind.PLAIN, UaKind.PLAIN, null);
+                        if (anchor(resp, media.offer(leg, body(resp))) && status >= 200) {
+                            lateOffers.put(callId, Boolean.TRUE);
+                        }
+                    } else {
+                        MediaLeg leg = new MediaLeg(callId, resp.getFromTag(), resp.getToTag(), null,
+                                UaKind.PLAIN, UaKind.PLAIN, null);
+                        anchor(resp, media.answer(leg, body(resp)));
+                    }
+                } else if (media.enabled() && status >= 300 && (st == null || st.initial())) {
+                    deleteLater(callId); // the call failed: nothing stays behind in the engine
+                }
+            }
+            FastPathRules.UdpTarget hop =
+                    FastPathRules.responseHop(next.getReceived(), next.getRPort(), next.getHost(), next.getPort());
+            if (hop == null) {
+                dropped.increment();
+                return true;
+            }
+            send(resp, channel, InetAddress.getByName(hop.host()), hop.port());
+            responsesForwarded.increment();
+            return true;
+        } catch (Exception e) {
+            dropped.increment(); // our Via was on it, so nobody else can use it: counted, the sender retransmits
+            LOG.log(Level.FINE, "fast path dropped a response call-id=" + callId(resp) + ": " + e, e);
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean decline() {
+        declined.increment();
+        return false;
+    }
+
+    /** Our address as the transport knows it, for Via and Record-Route. */
+    private void learnSelf(MessageProcessor p) throws Exception {
+        if (recordRoute != null) {
+            return;
+        }
+        synchronized (this) {
+            if (recordRoute == null) {
+                ourHost = p.getIpAddress().getHostAddress();
+                ourPort = p.getPort();
+                SipUri uri = (SipUri) addresses.createURI(
+                        "sip:" + ourHost + ":" + ourPort + ";transport=udp;lr;" + FastPathRules.ROUTE_MARKER);
+                AddressImpl a = new AddressImpl();
+                a.setURI(uri);
+                RecordRoute rr = new RecordRoute();
+                rr.setAddress(a);
+                recordRoute = rr;
+            }
+        }
+    }
+
+    private boolean isOurs(Route r) {
+        return r.getAddress().getURI() instanceof SipUri u && u.hasParameter(FastPathRules.ROUTE_MARKER)
+                && u.getHost().equals(ourHost) && (u.getPort() > 0 ? u.getPort() : 5060) == ourPort;
+    }
+
+    private static boolean carriesOurVia(SIPRequest req) {
+        ViaList vias = req.getViaHeaders();
+        for (Via v : vias) {
+            String b = v.getBranch();
+            if (b != null && b.startsWith(FastPathRules.BRANCH_PREFIX)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void pushVia(SIPRequest req, String branch) throws Exception {
+        Via v = new Via();
+        v.setHost(ourHost);
+        v.setPort(ourPort);
+        v.setTransport("UDP");
+        v.setBranch(branch);
+        req.addFirst(v);
+    }
+
+    private static void send(SIPMessage msg, MessageChannel in, InetAddress host, int port) throws Exception {
+        MessageProcessor p = in.getMessageProcessor();
+        if (!(p instanceof UDPMessageProcessor udp)) {
+            throw new IllegalStateException("fast path is UDP only");
+        }
+        udp.createMessageChannel(host, port).sendMessage(msg);
+    }
+
+    private void replyStateless(SIPRequest req, MessageChannel channel, int status, String reason) {
+        try {
+            SIPResponse r = req.createResponse(status, reason);
+            if (status == 503) {
+                RetryAfter ra = new RetryAfter();
+                ra.setRetryAfter(5);
+                r.setHeader(ra);
+            }
+            channel.sendMessage(r);
+        } catch (Exception e) {
+            dropped.increment();
+        }
+    }
+
+    /** Puts the engine's SDP into the message; false when the call must be refused (engine failed, policy reject). */
+    private boolean anchor(SIPMessage msg, SdpRewrite r) {
+        if (r instanceof SdpRewrite.Anchored a) {
+            ContentType ct = msg.getContentTypeHeader();
+            msg.setMessageContent(ct.getContentType(), ct.getContentSubType(), a.sdp().getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        if (r instanceof SdpRewrite.Failed f) {
+            mediaFailures.increment();
+            LOG.warning("media anchoring failed call-id=" + callId(msg) + ": " + f.reason()
+                    + (rejectOnMediaFailure ? " (refusing the call)" : " (SDP passed through)"));
+            return !rejectOnMediaFailure;
+        }
+        return true;
+    }
+
+    private void deleteLater(String callId) {
+        deletes.execute(() -> media.deleteCall(callId));
+    }
+
+    private static boolean hasSdp(SIPMessage m) {
+        ContentType ct = m.getContentTypeHeader();
+        byte[] raw = m.getRawContent();
+        return raw != null && raw.length > 0 && ct != null && "application".equalsIgnoreCase(ct.getContentType())
+                && "sdp".equalsIgnoreCase(ct.getContentSubType());
+    }
+
+    private static String body(SIPMessage m) {
+        return new String(m.getRawContent(), StandardCharsets.UTF_8);
+    }
+
+    private static String sourceIp(SIPRequest req, MessageChannel channel) {
+        InetAddress a = channel.getPeerPacketSourceAddress();
+        return a != null ? a.getHostAddress() : null;
+    }
+
+    private static String callId(SIPMessage m) {
+        return m.getCallId() == null ? "?" : m.getCallId().getCallId();
+    }
+
+    /** Stops the media-delete worker after letting queued deletes finish (bounded). */
+    public void close() {
+        deletes.shutdown();
+        try {
+            deletes.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public long initialForwarded() {
+        return initialForwarded.sum();
+    }
+
+    public long requestsForwarded() {
+        return requestsForwarded.sum();
+    }
+
+    public long responsesForwarded() {
+        return responsesForwarded.sum();
+    }
+
+    public long declined() {
+        return declined.sum();
+    }
+
+    public long mediaFailures() {
+        return mediaFailures.sum();
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpFastProxy{InitialInvites=" + initialForwarded() + ", RequestsForwarded=" + requestsForwarded()
+                + ", ResponsesForwarded=" + responsesForwarded() + ", Declined=" + declined() + ", MediaFailures="
+                + mediaFailures() + ", Dropped=" + dropped() + ", OpenInvites=" + forwarded.size() + "}";
+    }
+}
