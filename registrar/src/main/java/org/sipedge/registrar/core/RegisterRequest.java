@@ -28,7 +28,9 @@ public record RegisterRequest(String aor, String callId, long cseq, List<Contact
         return contacts.isEmpty() && !wildcard;
     }
 
+    /** {@code host:port}, an IPv6 host in brackets (RFC 3986 authority form) so the port stays unambiguous. */
     public String flowAddress() {
-        return sourceAddress + ":" + sourcePort;
+        boolean v6 = sourceAddress.indexOf(':') >= 0 && !sourceAddress.startsWith("[");
+        return (v6 ? "[" + sourceAddress + "]" : sourceAddress) + ":" + sourcePort;
     }
 }

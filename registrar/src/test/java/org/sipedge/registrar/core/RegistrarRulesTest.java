@@ -638,6 +638,7 @@ class RegistrarRulesTest {
                 UDP         | 203.0.113.9    | 40123 | 203.0.113.9:40123
                 TCP         | 198.51.100.20  | 5060  | 198.51.100.20:5060
                 WSS         | 198.51.100.7   | 52344 | 198.51.100.7:52344
+                UDP         | 2001:db8::7    | 5062  | [2001:db8::7]:5062
                 """)
         void sourceOfTheRequest(Transport transport, String address, int port, String flowAddress) {
             // behind a NAT: the Contact has the private address, the packet the public one
