@@ -21,6 +21,10 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
     public SipEdgeUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port, int limit)
             throws IOException {
         super(address, stack, port);
+        // Send from the listening socket, as the stock factories do: without this flag every request the stack
+        // sends over UDP leaves from a fresh ephemeral socket, and peers that answer to the packet's source (sipp,
+        // most NATs) are never heard.
+        stack.udpFlag = true;
         if (congestionAuditor != null) {
             congestionAuditor.stop();
         }
