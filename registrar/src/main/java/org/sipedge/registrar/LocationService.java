@@ -34,6 +34,8 @@ public final class LocationService {
     /** connection key → AORs with bindings on it; entries leave when the connection closes. */
     private final ConcurrentHashMap<String, Set<String>> byConnection = new ConcurrentHashMap<>();
     private final AtomicLong droppedByConnectionClose = new AtomicLong();
+    /** Told about every accepted REGISTER (the proxy delivers stored messages and waiting calls). */
+    private final List<RegistrationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * Connections closed in the last minute: a REGISTER still in flight when its connection closed must not leave a
      * binding tied to a dead connection. Bounded by age and by count.
@@ -69,6 +71,14 @@ public final class LocationService {
             if (req.connectionKey() != null && recentlyClosed.containsKey(req.connectionKey())) {
                 connectionClosed(req.connectionKey()); // it closed while we were registering: undo at once
             }
+            for (RegistrationListener l : listeners) {
+                try {
+                    l.registered(req.aor(), a.bindings());
+                } catch (RuntimeException e) {
+                    java.util.logging.Logger.getLogger("org.sipedge.registrar")
+                            .warning("registration listener failed for " + req.aor() + ": " + e);
+                }
+            }
         }
         return outcome[0];
     }
@@ -80,6 +90,18 @@ public final class LocationService {
             last = Math.max(last, b.expiresAtMillis());
         }
         return Duration.ofMillis(last - now);
+    }
+
+    /**
+     * Adds a listener told, on the registering thread, about every accepted REGISTER (including removals and
+     * refreshes). It must return quickly: the REGISTER is answered after it.
+     */
+    public void addRegistrationListener(RegistrationListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeRegistrationListener(RegistrationListener listener) {
+        listeners.remove(listener);
     }
 
     /** Live bindings of {@code aor}, most preferred first; empty when unknown. */

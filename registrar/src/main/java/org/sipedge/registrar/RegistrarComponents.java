@@ -43,6 +43,7 @@ public final class RegistrarComponents {
     private final Registrar registrar;
     private final UdpRegisterFastPath udpFastPath;
     private final Consumer<String> closeListener;
+    private final String nodeId;
     private ObjectName mbeanName;
 
     private RegistrarComponents(Settings settings) {
@@ -52,6 +53,7 @@ public final class RegistrarComponents {
         if (node.isEmpty()) {
             node = defaultNodeId();
         }
+        this.nodeId = node;
         this.authenticator = authenticatorOf(settings);
         this.store = Stores.open(settings);
         this.location = new LocationService(store, new RegistrarRules(limits, node), Clock.systemUTC());
@@ -185,6 +187,16 @@ public final class RegistrarComponents {
 
     public RegistrarMetrics metrics() {
         return metrics;
+    }
+
+    /** The cluster store this webapp uses; other modules (the proxy) keep their shared state in it too. */
+    public ClusterStore store() {
+        return store;
+    }
+
+    /** This node's id, as written into the bindings it owns. */
+    public String nodeId() {
+        return nodeId;
     }
 
     private void close() {

@@ -96,10 +96,17 @@ public final class MediaAnchors {
                 settings.getInt(RtpengineParam.MAX_PENDING));
     }
 
+    /**
+     * How long auto mode waits for a pong per try. The probe goes to loopback, where a live engine answers within
+     * milliseconds; waiting the full ng timeout (1 s x tries) would hold start-up for seconds when none runs.
+     */
+    static final Duration AUTO_PROBE_TIMEOUT = Duration.ofMillis(200);
+
     private static boolean answersPing(EngineSpec spec, EngineSet.Timing timing) {
+        Duration wait = timing.timeout().compareTo(AUTO_PROBE_TIMEOUT) < 0 ? timing.timeout() : AUTO_PROBE_TIMEOUT;
         try (NgClient probe = new NgClient(spec.id(), new InetSocketAddress(spec.host(), spec.port()),
-                timing.timeout(), 1, 4, new CookieGenerator())) {
-            NgMessage reply = probe.exchange(Map.of("command", NgCommand.PING.wireName()), timing.timeout(),
+                wait, 1, 4, new CookieGenerator())) {
+            NgMessage reply = probe.exchange(Map.of("command", NgCommand.PING.wireName()), wait,
                     Math.min(2, timing.tries()));
             return NgMessage.RESULT_PONG.equals(reply.result());
         } catch (IOException | NgException e) {

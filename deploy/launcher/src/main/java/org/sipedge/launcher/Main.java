@@ -36,6 +36,7 @@ public final class Main {
     public static List<Param> allParams() {
         List<Param> all = new ArrayList<>(List.of(ContainerParam.values()));
         all.addAll(RegistrarComponents.params());
+        all.addAll(org.sipedge.proxy.ProxyComponents.params());
         return all;
     }
 
@@ -49,6 +50,7 @@ public final class Main {
             Settings settings = Settings.load(allParams(), "context-param in " + sipXml, descriptor::get,
                     descriptor.keySet(), System.getProperties());
             RegistrarComponents.validate(settings);
+            org.sipedge.proxy.ProxyComponents.validate(settings);
             run(settings, war, t0);
         } catch (ConfigException e) {
             System.err.println("sipedge: configuration error: " + e.getMessage());
@@ -93,6 +95,7 @@ public final class Main {
             throw new ConfigException("sip.udp-port", settings.sourceOf(ContainerParam.UDP_PORT),
                     "every listener is off; enable at least one port");
         }
+        checkPortsFree(settings, layout);
         try {
             KeyMaterial keys = null;
             if (layout.needsTls()) {
@@ -110,6 +113,7 @@ public final class Main {
         } catch (IOException e) {
             throw new StartupException("cannot prepare " + work + ": " + e.getMessage(), e);
         }
+        DemoPageServer page = startDemoPage(settings, war, layout);
         System.setProperty("catalina.base", work.toString());
         System.setProperty("catalina.home", work.toString());
         System.setProperty("java.io.tmpdir", work.resolve("temp").toString());
@@ -123,17 +127,20 @@ public final class Main {
         Server server = catalina.getServer();
         if (server == null || server.getState() != LifecycleState.STARTED) {
             stopQuietly(catalina);
+            closeQuietly(page);
             throw new StartupException("the container did not start (see the log above)", null);
         }
         String problem = deploymentProblem(server);
         if (problem != null) {
             stopQuietly(catalina);
+            closeQuietly(page);
             throw new StartupException(problem, null);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long s0 = System.nanoTime();
             String counters = counters();
+            closeQuietly(page);
             stopQuietly(catalina);
             System.out.println("sipedge stopped in " + (System.nanoTime() - s0) / 1_000_000 + " ms; " + counters);
             System.out.flush();
@@ -146,11 +153,80 @@ public final class Main {
                 + " (store=" + settings.get(org.sipedge.store.StoreParam.KIND) + ", auth="
                 + settings.get(org.sipedge.registrar.RegistrarParam.AUTH) + ", java=" + Runtime.version().feature()
                 + ", pid=" + ProcessHandle.current().pid() + ")");
+        if (page != null) {
+            System.out.println("sipedge demo phone: " + page.url()
+                    + (page.hasBundle() ? "" : " (JsSIP bundle missing: run `npm ci && npm run build` in e2e/)"));
+        }
         System.out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Refuses to start when a listener's port is taken: the container would only log the bind failure and run
+     * without that listener, and "ready" would be a lie. Names the key that sets the port.
+     */
+    private static void checkPortsFree(Settings settings, ContainerLayout layout) {
+        String bind = settings.get(ContainerParam.BIND_ADDRESS);
+        for (ContainerLayout.Listener l : layout.listeners()) {
+            ContainerParam key = switch (l.transport()) {
+                case "udp" -> ContainerParam.UDP_PORT;
+                case "tcp" -> ContainerParam.TCP_PORT;
+                case "tls" -> ContainerParam.TLS_PORT;
+                case "ws" -> ContainerParam.WS_PORT;
+                default -> ContainerParam.WSS_PORT;
+            };
+            java.net.InetSocketAddress at = new java.net.InetSocketAddress(bind, l.port());
+            try {
+                if (l.transport().equals("udp")) {
+                    try (java.net.DatagramSocket s = new java.net.DatagramSocket(null)) {
+                        s.bind(at);
+                    }
+                } else {
+                    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                        s.setReuseAddress(true);
+                        s.bind(at);
+                    }
+                }
+            } catch (IOException e) {
+                throw new ConfigException(key.key(), settings.sourceOf(key),
+                        l.transport() + " port " + l.port() + " on " + bind + " is not available (" + e.getMessage()
+                                + "); is another sipedge running? choose another port or 0 = off");
+            }
+        }
+    }
+
+    /** The demo page server when {@code http.port} is not 0; fails start-up when its port is taken. */
+    private static DemoPageServer startDemoPage(Settings settings, Path war, ContainerLayout layout)
+            throws StartupException {
+        int port = settings.getInt(ContainerParam.HTTP_PORT);
+        if (port == 0) {
+            return null;
+        }
+        String bind = settings.get(ContainerParam.BIND_ADDRESS);
+        StringBuilder json = new StringBuilder("{\"domain\":\"").append(bind).append('"');
+        for (ContainerLayout.Listener l : layout.listeners()) {
+            if (l.transport().equals("ws") || l.transport().equals("wss")) {
+                String host = bind.contains(":") ? "[" + bind + "]" : bind;
+                json.append(",\"").append(l.transport()).append("\":\"").append(l.transport()).append("://")
+                        .append(host).append(':').append(l.port()).append('"');
+            }
+        }
+        json.append('}');
+        try {
+            return DemoPageServer.start(bind, port, DemoPageServer.roots(war), json.toString());
+        } catch (IOException e) {
+            throw new StartupException("demo page server cannot listen on " + bind + ":" + port + " ("
+                    + ContainerParam.HTTP_PORT.key() + ", 0 = off): " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(DemoPageServer page) {
+        if (page != null) {
+            page.close();
         }
     }
 

@@ -38,6 +38,8 @@ class ConfigDriftTest {
         check("registrar/README.md", List.of(RegistrarParam.values()));
         check("cluster-store/README.md", List.of(StoreParam.values()));
         check("deploy/README.md", List.of(ContainerParam.values()));
+        check("proxy-servlets/README.md", List.of(org.sipedge.proxy.ProxyParam.values()));
+        check("rtpengine-control/README.md", List.of(org.sipedge.rtpengine.RtpengineParam.values()));
     }
 
     private static void check(String readme, List<? extends Param> params) throws Exception {

@@ -331,11 +331,16 @@ public final class UdpFastProxy implements FastProxyHandler {
                 && u.getHost().equals(ourHost) && (u.getPort() > 0 ? u.getPort() : 5060) == ourPort;
     }
 
-    private static boolean carriesOurVia(SIPRequest req) {
+    /** A Via of ours (fast-path branch, or this listener's sent-by): a loop, which the container answers 482. */
+    private boolean carriesOurVia(SIPRequest req) {
         ViaList vias = req.getViaHeaders();
         for (Via v : vias) {
             String b = v.getBranch();
             if (b != null && b.startsWith(FastPathRules.BRANCH_PREFIX)) {
+                return true;
+            }
+            int port = v.getPort() > 0 ? v.getPort() : 5060;
+            if (port == ourPort && ourHost != null && ourHost.equals(v.getHost())) {
                 return true;
             }
         }

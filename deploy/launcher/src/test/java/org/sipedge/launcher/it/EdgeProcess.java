@@ -55,6 +55,7 @@ public final class EdgeProcess implements AutoCloseable {
         settings.put("sip.ws-port", Integer.toString(wsPort));
         settings.put("sip.wss-port", Integer.toString(wssPort));
         settings.put("sip.work-dir", workDir.toString());
+        settings.put("http.port", "0"); // the demo page server stays off unless a test asks (Builder.set)
         settings.putAll(b.settings);
         List<String> cmd = new ArrayList<>(b.prefix);
         cmd.add(Path.of(b.javaHome, "bin", "java").toString());
@@ -173,6 +174,25 @@ public final class EdgeProcess implements AutoCloseable {
         public EdgeProcess start() throws IOException {
             return new EdgeProcess(this);
         }
+    }
+
+    /**
+     * The java command line {@code ./sipedge run} uses (same JVM options file, logging, WAR and class path), up to
+     * and including {@code run}, without any SIP Edge setting: for a process started elsewhere (the browser tests
+     * start it inside their own network namespace and add the ports there as {@code -Dkey=value} arguments).
+     */
+    public static List<String> commandLine(String javaHome, List<String> jvmArgs) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(javaHome, "bin", "java").toString());
+        cmd.addAll(jvmOptions());
+        cmd.add("-Djava.util.logging.config.file=" + confDir().resolve("logging.properties"));
+        cmd.addAll(jvmArgs);
+        cmd.add("-Dsipedge.war=" + required("sipedge.war"));
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add("org.sipedge.launcher.Main");
+        cmd.add("run");
+        return cmd;
     }
 
     static Path confDir() {

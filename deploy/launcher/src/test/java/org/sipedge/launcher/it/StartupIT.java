@@ -76,4 +76,18 @@ class StartupIT {
             assertTrue(edge.output().contains("sip.bind-address"), edge.output());
         }
     }
+
+    @Test
+    void takenPortIsRefusedNamingTheKey() throws Exception {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            try (EdgeProcess edge = EdgeProcess.builder().set("sip.udp-port", Integer.toString(port)).expectFailure()
+                    .start()) {
+                assertEquals(2, edge.awaitExit(Duration.ofSeconds(30)));
+                String out = edge.output();
+                assertTrue(out.contains("sip.udp-port") && out.contains("port " + port), out);
+                assertTrue(!out.contains("sipedge ready"), out);
+            }
+        }
+    }
 }

@@ -1,0 +1,169 @@
+package org.sipedge.proxy;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Logger;
+import javax.management.ObjectName;
+import javax.servlet.ServletContext;
+import org.sipedge.config.ConfigException;
+import org.sipedge.config.Param;
+import org.sipedge.config.Settings;
+import org.sipedge.proxy.core.ForeignFlows;
+import org.sipedge.proxy.core.KnownUsers;
+import org.sipedge.proxy.core.MessageStore;
+import org.sipedge.proxy.core.RoutingRules;
+import org.sipedge.proxy.stack.UdpFastProxy;
+import org.sipedge.container.StatelessRequests;
+import org.sipedge.registrar.LocationService;
+import org.sipedge.registrar.RegistrarComponents;
+import org.sipedge.rtpengine.ManagedMediaAnchor;
+import org.sipedge.rtpengine.MediaAnchors;
+import org.sipedge.rtpengine.RtpengineParam;
+import org.sipedge.store.ClusterStore;
+
+/**
+ * The proxy's long-lived parts for one webapp: settings, routing rules, message store, known users, push notifier,
+ * media anchor, metrics. The location service and the cluster store are the registrar's (one per webapp).
+ */
+public final class ProxyComponents {
+    private static final Logger LOG = Logger.getLogger("org.sipedge.proxy");
+    private static final String ATTRIBUTE = ProxyComponents.class.getName();
+
+    private final Settings settings;
+    private final RegistrarComponents registrar;
+    private final RoutingRules rules;
+    private final MessageStore messages;
+    private final KnownUsers knownUsers;
+    private final PushNotifier push;
+    private final ManagedMediaAnchor media;
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final UdpFastProxy fast;
+    private ObjectName mbeanName;
+
+    private ProxyComponents(Settings settings, RegistrarComponents registrar) {
+        this.settings = settings;
+        this.registrar = registrar;
+        ClusterStore store = registrar.store();
+        this.messages = new MessageStore(store.map(MessageStore.MAP_NAME),
+                settings.getInt(ProxyParam.MESSAGE_STORE_PER_USER),
+                Duration.ofSeconds(settings.getLong(ProxyParam.MESSAGE_STORE_TTL)), Clock.systemUTC());
+        this.knownUsers = new KnownUsers(store.map(KnownUsers.MAP_NAME),
+                Duration.ofSeconds(settings.getLong(ProxyParam.KNOWN_USER_TTL)));
+        this.push = pushNotifierOf(settings);
+        this.rules = new RoutingRules(registrar.nodeId(), push != null, messages.enabled(),
+                settings.getBool(ProxyParam.MESSAGE_STORE), ForeignFlows.UNREACHABLE);
+        this.media = openMediaAnchor(settings, store);
+        if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
+            fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure());
+            StatelessRequests.setFastProxy(fast);
+        } else {
+            fast = null;
+        }
+        try {
+            mbeanName = new ObjectName("org.sipedge:type=Proxy,node=" + ObjectName.quote(registrar.nodeId()));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(metrics, mbeanName);
+        } catch (Exception e) {
+            mbeanName = null;
+            LOG.warning("proxy metrics not exported over JMX: " + e);
+        }
+        LOG.info("proxy ready: push=" + (push != null ? settings.get(ProxyParam.PUSH_URL) : "off") + " message-store="
+                + settings.get(ProxyParam.MESSAGE_STORE_PER_USER) + "/user udp-fast-path=" + (fast != null) + " "
+                + media.describe());
+    }
+
+    /** The one place media anchoring is obtained (the rtpengine-control factory). */
+    static ManagedMediaAnchor openMediaAnchor(Settings settings, ClusterStore store) {
+        return MediaAnchors.open(settings, store);
+    }
+
+    private static PushNotifier pushNotifierOf(Settings settings) {
+        String url = settings.get(ProxyParam.PUSH_URL).trim();
+        if (url.isEmpty()) {
+            return null;
+        }
+        try {
+            URI u = URI.create(url);
+            if (u.getScheme() == null || !u.getScheme().startsWith("http")) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return new HttpPushNotifier(u);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ProxyParam.PUSH_URL.key(), settings.sourceOf(ProxyParam.PUSH_URL),
+                    "'" + url + "': " + e.getMessage());
+        }
+    }
+
+    /** Every key this module reads itself (the registrar's and the store's are read by the registrar). */
+    public static List<Param> params() {
+        List<Param> all = new ArrayList<>(List.of(ProxyParam.values()));
+        all.addAll(List.of(RtpengineParam.values()));
+        return all;
+    }
+
+    /** Checks what a single value's type cannot (the push URL, the engine list and flags). */
+    public static void validate(Settings settings) {
+        pushNotifierOf(settings);
+        MediaAnchors.validate(settings);
+    }
+
+    public static synchronized ProxyComponents forContext(ServletContext ctx) {
+        Object existing = ctx.getAttribute(ATTRIBUTE);
+        if (existing instanceof ProxyComponents pc) {
+            return pc;
+        }
+        Settings settings = Settings.load(params(), "sip.xml context-param", ctx::getInitParameter,
+                Collections.list(ctx.getInitParameterNames()), System.getProperties());
+        validate(settings);
+        ProxyComponents pc = new ProxyComponents(settings, RegistrarComponents.forContext(ctx));
+        ctx.setAttribute(ATTRIBUTE, pc);
+        return pc;
+    }
+
+    public static synchronized void release(ServletContext ctx) {
+        Object existing = ctx.getAttribute(ATTRIBUTE);
+        if (existing instanceof ProxyComponents pc) {
+            ctx.removeAttribute(ATTRIBUTE);
+            pc.close();
+        }
+    }
+
+    private void close() {
+        if (fast != null) {
+            StatelessRequests.clearFastProxy(fast);
+            fast.close();
+        }
+        media.close();
+        if (mbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+    }
+
+    public Settings settings() { return settings; }
+    public LocationService location() { return registrar.location(); }
+    public RoutingRules rules() { return rules; }
+    public MessageStore messages() { return messages; }
+    public KnownUsers knownUsers() { return knownUsers; }
+    /** Null when push is off. */
+    public PushNotifier push() { return push; }
+    public ManagedMediaAnchor media() { return media; }
+    public ProxyMetrics metrics() { return metrics; }
+    public String nodeId() { return registrar.nodeId(); }
+
+    /** {@code rtpengine.on-failure=reject}: an initial INVITE whose offer cannot be anchored gets 503. */
+    public boolean rejectOnMediaFailure() {
+        return settings.get(RtpengineParam.ON_FAILURE).equals("reject");
+    }
+
+    public int branchTimeoutSeconds() { return settings.getInt(ProxyParam.BRANCH_TIMEOUT); }
+    public int pushWaitSeconds() { return settings.getInt(ProxyParam.PUSH_WAIT); }
+    public int maxCallDurationSeconds() { return settings.getInt(ProxyParam.MAX_CALL_DURATION); }
+}

@@ -1,0 +1,45 @@
+package org.sipedge.proxy;
+
+import org.sipedge.config.Param;
+import org.sipedge.config.ValueType;
+
+/** Every key of the proxy; the module README's table and the WAR's sip.xml list exactly these. */
+public enum ProxyParam implements Param {
+    BRANCH_TIMEOUT("proxy.branch-timeout", "60", new ValueType.Int(5, 600),
+            "seconds a forked branch may ring before the proxy cancels it (Proxy.setProxyTimeout)"),
+    KNOWN_USER_TTL("proxy.known-user-ttl", "604800", new ValueType.Int(60, 31536000),
+            "seconds an address-of-record stays known after its last REGISTER: known users without a live binding get "
+                    + "480 (not 404), may have MESSAGEs stored, and keep their push parameters"),
+    MESSAGE_STORE("proxy.message-store", "false", new ValueType.Bool(),
+            "store MESSAGEs for any offline user (true) or only for known users (false)"),
+    MESSAGE_STORE_PER_USER("proxy.message-store-per-user", "20", new ValueType.Int(0, 10000),
+            "most MESSAGEs stored per user; the oldest goes first; 0 = no store (480 instead of 202)"),
+    MESSAGE_STORE_TTL("proxy.message-store-ttl", "86400", new ValueType.Int(1, 31536000),
+            "seconds a stored MESSAGE waits for its user to register"),
+    PUSH_URL("proxy.push-url", "", new ValueType.Text(),
+            "HTTP(S) URL that receives a JSON POST per push wake-up (RFC 8599); empty = push off"),
+    PUSH_WAIT("proxy.push-wait", "20", new ValueType.Int(1, 120),
+            "seconds a request waits after a push for the device to register again; then 480"),
+    MAX_CALL_DURATION("proxy.max-call-duration", "14400", new ValueType.Int(60, 604800),
+            "seconds a proxied dialog's state is kept at most (its application session is extended up to this)"),
+    UDP_FAST_PATH("proxy.udp-fast-path", "true", new ValueType.Bool(),
+            "forward calls whose caller and single callee binding are plain UDP statelessly in front of the container "
+                    + "(same routing, record-route and media anchoring; everything else takes the full proxy)");
+
+    private final String key;
+    private final String def;
+    private final ValueType type;
+    private final String description;
+
+    ProxyParam(String key, String def, ValueType type, String description) {
+        this.key = key;
+        this.def = def;
+        this.type = type;
+        this.description = description;
+    }
+
+    @Override public String key() { return key; }
+    @Override public String defaultValue() { return def; }
+    @Override public String description() { return description; }
+    @Override public ValueType type() { return type; }
+}

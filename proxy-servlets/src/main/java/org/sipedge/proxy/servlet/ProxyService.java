@@ -1,0 +1,686 @@
+package org.sipedge.proxy.servlet;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.servlet.ServletContext;
+import javax.servlet.sip.Address;
+import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ProxyBranch;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.ServletTimer;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletMessage;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipSessionsUtil;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TimerService;
+import javax.servlet.sip.URI;
+import org.sipedge.proxy.ProxyComponents;
+import org.sipedge.proxy.ProxyMetrics;
+import org.sipedge.proxy.core.AorState;
+import org.sipedge.proxy.core.CallMedia;
+import org.sipedge.proxy.core.InitialRequest;
+import org.sipedge.proxy.core.Loops;
+import org.sipedge.proxy.core.MessageStore;
+import org.sipedge.proxy.core.PushContact;
+import org.sipedge.proxy.core.RoutingDecision;
+import org.sipedge.proxy.core.StoredMessage;
+import org.sipedge.proxy.core.Target;
+import org.sipedge.registrar.Binding;
+import org.sipedge.registrar.core.AddressOfRecord;
+import org.sipedge.rtpengine.MediaLeg;
+import org.sipedge.rtpengine.SdpRewrite;
+
+/**
+ * Translates between the container and the proxy's decisions: initial requests (route, fork, store, push), responses
+ * (media answers, losing branches, next q group), in-dialog requests (media offers/answers, delete on BYE), stored
+ * MESSAGE delivery and push wake-ups. One per webapp; the servlet and the container listeners reach it through
+ * {@link #active()} (listeners are created by the container and get no servlet context).
+ */
+public final class ProxyService {
+    private static final Logger LOG = Logger.getLogger("org.sipedge.proxy");
+    private static final String SDP = "application/sdp";
+    private static final String ATTR_MEDIA = "sipedge.media";
+    private static final String ATTR_LABELS = "sipedge.labels";
+    private static final String ATTR_GROUPS = "sipedge.groups";
+    private static final String ATTR_HELD = "sipedge.held";
+    private static final String ATTR_HELD_TIMER = "sipedge.held-timer";
+    private static final String ATTR_DELIVERY = "sipedge.delivery";
+    private static final String ATTR_STARTED = "sipedge.started";
+    /** Bound on requests waiting for a push wake-up on this node. */
+    private static final int MAX_HELD = 10_000;
+    /** The 200 to the REGISTER goes first; stored messages follow this long after. */
+    private static final long DELIVERY_DELAY_MS = 100;
+
+    private static volatile ProxyService active;
+
+    private final ProxyComponents components;
+    private final ProxyMetrics metrics;
+    private final SipFactory factory;
+    private final TimerService timers;
+    private final SipSessionsUtil sessions;
+    private final String servletName;
+    private final Set<String> ourSentBys;
+    /** AOR → application sessions holding a request until the user's device registers after a push. */
+    private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService background;
+    private final org.sipedge.registrar.RegistrationListener listener = this::registered;
+
+    ProxyService(ProxyComponents components, ServletContext ctx, String servletName) {
+        this.components = components;
+        this.metrics = components.metrics();
+        this.factory = (SipFactory) ctx.getAttribute(SipServlet.SIP_FACTORY);
+        this.timers = (TimerService) ctx.getAttribute(SipServlet.TIMER_SERVICE);
+        this.sessions = (SipSessionsUtil) ctx.getAttribute(SipServlet.SIP_SESSIONS_UTIL);
+        this.servletName = servletName;
+        this.ourSentBys = sentBys(ctx);
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sipedge-proxy-delivery");
+            t.setDaemon(true);
+            return t;
+        });
+        components.location().addRegistrationListener(listener);
+        active = this;
+    }
+
+    /** The service of the running webapp, or null before start / after stop. */
+    static ProxyService active() {
+        return active;
+    }
+
+    void close() {
+        components.location().removeRegistrationListener(listener);
+        background.shutdownNow();
+        if (active == this) {
+            active = null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> sentBys(ServletContext ctx) {
+        Set<String> out = ConcurrentHashMap.newKeySet();
+        Object o = ctx.getAttribute(SipServlet.OUTBOUND_INTERFACES);
+        if (o instanceof List<?> list) {
+            for (Object u : list) {
+                if (u instanceof SipURI s) {
+                    out.add(s.getHost().toLowerCase(Locale.ROOT) + ":" + s.getPort());
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ initial requests
+
+    void initial(SipServletRequest req) throws IOException {
+        String method = req.getMethod();
+        String callId = req.getCallId();
+        URI ruri = req.getRequestURI();
+        if (!(ruri instanceof SipURI uri)) {
+            reject(req, 416, "Unsupported URI Scheme", "Request-URI is not sip/sips");
+            return;
+        }
+        if (uri.getUser() == null && method.equals("OPTIONS")) {
+            // keep-alive and capability queries addressed to this server
+            SipServletResponse resp = req.createResponse(200);
+            resp.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, UPDATE, INFO, PRACK, REGISTER");
+            resp.setHeader("Supported", "path, outbound");
+            resp.send();
+            release(req);
+            return;
+        }
+        String aor = uri.getUser() == null ? null : AddressOfRecord.of(uri.getUser(), uri.getHost());
+        ourSentBys.add(req.getLocalAddr() + ":" + req.getLocalPort()); // the listener this came on is ours too
+        List<String> vias = new ArrayList<>();
+        req.getHeaders("Via").forEachRemaining(vias::add);
+        boolean looped = Loops.looped(vias, ourSentBys);
+        AorState state = aor == null ? new AorState(false, List.of(), List.of())
+                : new AorState(components.knownUsers().known(aor), components.location().lookup(aor),
+                components.knownUsers().push(aor));
+        RoutingDecision d = components.rules().decide(new InitialRequest(method, aor, req.getMaxForwards(), looped),
+                state);
+        if (d instanceof RoutingDecision.Reject r) {
+            LOG.info("route call-id=" + callId + " " + method + " " + aor + " -> " + r.status() + " (" + r.why() + ")");
+            reject(req, r.status(), r.reason(), r.why());
+        } else if (d instanceof RoutingDecision.Store) {
+            store(req, aor);
+        } else if (d instanceof RoutingDecision.Push p) {
+            hold(req, aor, p.contacts());
+        } else if (d instanceof RoutingDecision.Fork f) {
+            LOG.info("route call-id=" + callId + " " + method + " " + aor + " -> fork " + describe(f.groups()));
+            fork(req, f.groups());
+        }
+    }
+
+    private static String describe(List<List<Target>> groups) {
+        StringBuilder b = new StringBuilder();
+        for (List<Target> g : groups) {
+            b.append(b.length() == 0 ? "" : " then ").append('[');
+            for (int i = 0; i < g.size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(g.get(i).uri()).append(" q=").append(g.get(i).q());
+            }
+            b.append(']');
+        }
+        return b.toString();
+    }
+
+    private void reject(SipServletRequest req, int status, String reason, String why) throws IOException {
+        metrics.rejected(status);
+        req.createResponse(status, reason).send();
+        release(req);
+    }
+
+    /** Starts proxying to the first group; the rest wait in the application session for its failure. */
+    private void fork(SipServletRequest req, List<List<Target>> groups) throws IOException {
+        SipApplicationSession app = req.getApplicationSession();
+        Proxy proxy;
+        try {
+            proxy = req.getProxy();
+        } catch (javax.servlet.sip.TooManyHopsException e) {
+            reject(req, 483, "Too Many Hops", "Max-Forwards is 0");
+            return;
+        }
+        proxy.setRecordRoute(true);
+        proxy.setSupervised(true);
+        proxy.setParallel(true);
+        proxy.setProxyTimeout(components.branchTimeoutSeconds());
+        CallMedia media = null;
+        if (req.getMethod().equals("INVITE") && components.media().enabled()) {
+            media = new CallMedia(req.getCallId(), fromTag(req), CallMedia.kindOfTransport(req.getTransport()));
+            app.setAttribute(ATTR_MEDIA, media);
+        }
+        if (!startGroup(req, proxy, groups.get(0), media)) {
+            return;
+        }
+        app.setAttribute(ATTR_GROUPS, new ArrayList<>(groups.subList(1, groups.size())));
+        metrics.proxied(req.getMethod());
+    }
+
+    /** Creates and starts the branches of one group; false when the request was answered instead (503). */
+    private boolean startGroup(SipServletRequest req, Proxy proxy, List<Target> group, CallMedia media)
+            throws IOException {
+        List<URI> uris = new ArrayList<>();
+        for (Target t : group) {
+            try {
+                uris.add(factory.createURI(t.uri()));
+            } catch (ServletParseException e) {
+                LOG.warning("call-id=" + req.getCallId() + " unusable contact " + t.uri() + ": " + e.getMessage());
+            }
+        }
+        if (uris.isEmpty()) {
+            reject(req, 480, "Temporarily Unavailable", "no usable contact");
+            return false;
+        }
+        List<ProxyBranch> branches = proxy.createProxyBranches(uris);
+        SipApplicationSession app = req.getApplicationSession();
+        @SuppressWarnings("unchecked")
+        Map<String, String> labels = (Map<String, String>) app.getAttribute(ATTR_LABELS);
+        if (labels == null) {
+            labels = new HashMap<>();
+        }
+        byte[] offer = SDP.equalsIgnoreCase(baseType(req.getContentType())) ? req.getRawContent() : null;
+        for (ProxyBranch branch : branches) {
+            SipServletRequest br = branch.getRequest();
+            String key = br.getRequestURI().toString();
+            Target t = group.stream().filter(x -> sameUri(x.uri(), key)).findFirst().orElse(group.get(0));
+            labels.put(key, t.label());
+            List<String> route = new ArrayList<>(t.route());
+            Collections.reverse(route);
+            for (String r : route) {
+                try {
+                    br.pushRoute(factory.createAddress(r));
+                } catch (ServletParseException e) {
+                    LOG.warning("call-id=" + req.getCallId() + " unusable Path " + r + ": " + e.getMessage());
+                }
+            }
+            if (media != null) {
+                media.branch(t.label(), CallMedia.kindOfBinding(t.webSocket()));
+                if (offer != null && offer.length > 0) {
+                    MediaLeg leg = media.initialOffer(t.label(), req.getRemoteAddr());
+                    SdpRewrite r = components.media().offer(leg, new String(offer, StandardCharsets.UTF_8));
+                    if (r instanceof SdpRewrite.Anchored a) {
+                        br.setContent(a.sdp().getBytes(StandardCharsets.UTF_8), req.getContentType());
+                    } else if (r instanceof SdpRewrite.Failed f) {
+                        boolean rejectIt = components.rejectOnMediaFailure();
+                        metrics.mediaFailure(rejectIt);
+                        LOG.warning("media call-id=" + req.getCallId() + " offer not anchored (" + f.reason() + "): "
+                                + (rejectIt ? "503" : "forwarding the original SDP"));
+                        if (rejectIt) {
+                            media.end();
+                            components.media().deleteCall(req.getCallId());
+                            SipServletResponse resp = req.createResponse(503, "Service Unavailable");
+                            resp.setHeader("Retry-After", "30");
+                            resp.send();
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        app.setAttribute(ATTR_LABELS, labels);
+        app.setAttribute(ATTR_STARTED, Boolean.TRUE);
+        proxy.startProxy();
+        return true;
+    }
+
+    private static boolean sameUri(String a, String b) {
+        return a.equalsIgnoreCase(b) || AddressOfRecord.contactKey(a).equals(AddressOfRecord.contactKey(b));
+    }
+
+    private static String baseType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    }
+
+    private static String fromTag(SipServletMessage m) {
+        return m.getFrom().getParameter("tag");
+    }
+
+    private static String toTag(SipServletMessage m) {
+        return m.getTo().getParameter("tag");
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    void response(SipServletResponse resp) throws IOException {
+        SipApplicationSession app = resp.getApplicationSession();
+        if (resp.getSession().getAttribute(ATTR_DELIVERY) != null) {
+            delivered(resp);
+            return;
+        }
+        CallMedia media = (CallMedia) app.getAttribute(ATTR_MEDIA);
+        int status = resp.getStatus();
+        String method = resp.getMethod();
+        boolean initial = resp.getRequest() != null && resp.getRequest().isInitial();
+        if (method.equals("INVITE") && initial) {
+            String label = labelOf(resp);
+            if (media != null && status < 300 && status > 100 && hasSdp(resp)) {
+                CallMedia.Step step = media.sdpInInitialResponse(label, toTag(resp), resp.getRemoteAddr(), status >= 200);
+                anchor(resp, step, false);
+            }
+            if (media != null && status >= 200 && status < 300) {
+                for (MediaLeg loser : media.won(label, toTag(resp))) {
+                    components.media().deleteBranch(loser);
+                }
+            }
+            if (status >= 300) {
+                if (resp.isBranchResponse()) {
+                    if (media != null) {
+                        MediaLeg leg = media.branchFailed(label, toTag(resp));
+                        if (leg != null) {
+                            components.media().deleteBranch(leg);
+                        }
+                    }
+                } else if (!nextGroup(resp, media)) {
+                    LOG.info("call-id=" + resp.getCallId() + " INVITE failed: " + status);
+                    endMedia(app, "final " + status);
+                }
+            }
+            return;
+        }
+        if (method.equals("INVITE") || method.equals("UPDATE") || method.equals("PRACK")) {
+            if (media != null && status > 100 && status < 300 && hasSdp(resp)) {
+                anchor(resp, media.sdpInDialogResponse(fromTag(resp), toTag(resp), resp.getRemoteAddr(), status >= 200),
+                        false);
+            }
+        }
+        if (initial && status >= 300 && !resp.isBranchResponse()) {
+            nextGroup(resp, media);
+        }
+    }
+
+    /** All branches of a q group failed: try the next group. True when one was started. */
+    private boolean nextGroup(SipServletResponse resp, CallMedia media) {
+        SipApplicationSession app = resp.getApplicationSession();
+        @SuppressWarnings("unchecked")
+        List<List<Target>> rest = (List<List<Target>>) app.getAttribute(ATTR_GROUPS);
+        int status = resp.getStatus();
+        if (rest == null || rest.isEmpty() || status == 487 || status >= 600) {
+            return false;
+        }
+        List<Target> next = rest.remove(0);
+        app.setAttribute(ATTR_GROUPS, rest);
+        try {
+            SipServletRequest req = resp.getProxy().getOriginalRequest();
+            LOG.info("route call-id=" + resp.getCallId() + " group failed (" + status + ") -> next q group "
+                    + describe(List.of(next)));
+            return startGroup(req, resp.getProxy(), next, media);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("call-id=" + resp.getCallId() + " next q group not started: " + e);
+            return false;
+        }
+    }
+
+    private String labelOf(SipServletResponse resp) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> labels = (Map<String, String>) resp.getApplicationSession().getAttribute(ATTR_LABELS);
+        ProxyBranch b = resp.getProxyBranch();
+        if (labels == null || b == null || b.getRequest() == null) {
+            return null;
+        }
+        return labels.get(b.getRequest().getRequestURI().toString());
+    }
+
+    private static boolean hasSdp(SipServletMessage m) {
+        return SDP.equalsIgnoreCase(baseType(m.getContentType())) && m.getContentLength() > 0;
+    }
+
+    /** Runs one offer/answer through the engine and rewrites the message body (original kept on failure). */
+    private void anchor(SipServletMessage m, CallMedia.Step step, boolean initialOffer) throws IOException {
+        String sdp = new String(m.getRawContent(), StandardCharsets.UTF_8);
+        SdpRewrite r = step.offer() ? components.media().offer(step.leg(), sdp)
+                : components.media().answer(step.leg(), sdp);
+        if (r instanceof SdpRewrite.Anchored a) {
+            m.setContent(a.sdp().getBytes(StandardCharsets.UTF_8), m.getContentType());
+        } else if (r instanceof SdpRewrite.Failed f) {
+            metrics.mediaFailure(false);
+            LOG.warning("media call-id=" + m.getCallId() + " " + (step.offer() ? "offer" : "answer")
+                    + " not anchored (" + f.reason() + "): forwarding the original SDP");
+        }
+    }
+
+    private void endMedia(SipApplicationSession app, String why) {
+        if (app == null || !app.isValid()) {
+            return;
+        }
+        CallMedia media = (CallMedia) app.getAttribute(ATTR_MEDIA);
+        if (media != null && media.end()) {
+            LOG.info("media call-id=" + media.callId() + " delete (" + why + ")");
+            components.media().deleteCall(media.callId());
+        }
+    }
+
+    // ------------------------------------------------------------------ in-dialog requests
+
+    void inDialog(SipServletRequest req) throws IOException {
+        SipApplicationSession app = req.getApplicationSession();
+        String method = req.getMethod();
+        if (method.equals("CANCEL")) {
+            cancelHeld(app);
+            endMedia(app, "CANCEL");
+            return;
+        }
+        if (method.equals("BYE")) {
+            endMedia(app, "BYE");
+            return;
+        }
+        CallMedia media = (CallMedia) app.getAttribute(ATTR_MEDIA);
+        if (media != null && hasSdp(req)) {
+            anchor(req, media.sdpInRequest(fromTag(req), toTag(req), req.getRemoteAddr()), false);
+        }
+    }
+
+    // ------------------------------------------------------------------ MESSAGE store
+
+    private void store(SipServletRequest req, String aor) throws IOException {
+        MessageStore.Stored s = components.messages().store(aor, new StoredMessage(req.getHeader("From"),
+                req.getHeader("To"), req.getContentType(), req.getRawContent(), System.currentTimeMillis(),
+                req.getCallId()));
+        metrics.messageStored(s.droppedOldest());
+        LOG.info("route call-id=" + req.getCallId() + " MESSAGE " + aor + " -> stored (" + s.waiting() + " waiting"
+                + (s.droppedOldest() > 0 ? ", oldest dropped" : "") + ")");
+        req.createResponse(202, "Accepted").send();
+        release(req);
+    }
+
+    /** A REGISTER was accepted (registrar thread): remember the user, deliver what waits for it. */
+    private void registered(String aor, List<Binding> bindings) {
+        components.knownUsers().registered(aor, bindings);
+        long now = System.currentTimeMillis();
+        Binding newest = null;
+        for (Binding b : bindings) {
+            if (b.liveAt(now) && (newest == null || b.registeredAtMillis() > newest.registeredAtMillis())) {
+                newest = b;
+            }
+        }
+        if (newest == null) {
+            return;
+        }
+        Binding target = newest;
+        if (components.messages().waiting(aor) > 0) {
+            background.schedule(() -> deliverStored(aor, target), DELIVERY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+        Set<String> waiting = held.remove(aor);
+        if (waiting != null) {
+            for (String id : waiting) {
+                SipApplicationSession app = sessions.getApplicationSessionById(id);
+                if (app != null && app.isValid()) {
+                    // continue on a container thread, in the call's own context
+                    timers.createTimer(app, 1, false, new WakeUp(aor));
+                }
+            }
+        }
+    }
+
+    private void deliverStored(String aor, Binding b) {
+        for (StoredMessage m : components.messages().drain(aor)) {
+            try {
+                SipApplicationSession app = factory.createApplicationSession();
+                Address from = factory.createAddress(m.from());
+                from.removeParameter("tag");
+                Address to = factory.createAddress(m.to());
+                to.removeParameter("tag");
+                SipServletRequest req = factory.createRequest(app, "MESSAGE", from, to);
+                req.setRequestURI(factory.createURI(b.contactUri()));
+                List<String> route = new ArrayList<>(b.path());
+                Collections.reverse(route);
+                for (String r : route) {
+                    req.pushRoute(factory.createAddress(r));
+                }
+                req.setHeader("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(m.storedAtMillis()), ZoneOffset.UTC)));
+                if (m.body() != null && m.body().length > 0) {
+                    req.setContent(m.body(), m.contentType() == null ? "text/plain" : m.contentType());
+                }
+                SipSession s = req.getSession();
+                s.setHandler(servletName);
+                s.setAttribute(ATTR_DELIVERY, new Delivery(aor, m));
+                req.send();
+                LOG.info("deliver call-id=" + m.callId() + " stored MESSAGE to " + b.contactUri());
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stored MESSAGE for " + aor + " not delivered; kept", e);
+                components.messages().store(aor, m);
+            }
+        }
+    }
+
+    /** A stored message on its way, remembered on its session until the answer. */
+    record Delivery(String aor, StoredMessage message) implements Serializable {
+    }
+
+    private void delivered(SipServletResponse resp) {
+        Delivery d = (Delivery) resp.getSession().getAttribute(ATTR_DELIVERY);
+        int status = resp.getStatus();
+        if (status < 200) {
+            return;
+        }
+        if (status < 300) {
+            metrics.messageDelivered();
+        } else {
+            LOG.info("stored MESSAGE call-id=" + d.message().callId() + " refused with " + status + "; kept");
+            components.messages().store(d.aor(), d.message());
+        }
+        resp.getSession().removeAttribute(ATTR_DELIVERY);
+    }
+
+    // ------------------------------------------------------------------ push wake-up
+
+    /** Timer payload: the user registered, route the held request now. */
+    record WakeUp(String aor) implements Serializable {
+    }
+
+    /** Timer payload: nobody registered in time. */
+    record PushTimeout(String aor) implements Serializable {
+    }
+
+    private void hold(SipServletRequest req, String aor, List<PushContact> devices) throws IOException {
+        int total = held.values().stream().mapToInt(Set::size).sum();
+        if (total >= MAX_HELD) {
+            reject(req, 480, "Temporarily Unavailable", "too many requests waiting for push");
+            return;
+        }
+        SipApplicationSession app = req.getApplicationSession();
+        app.setAttribute(ATTR_HELD, req);
+        ServletTimer t = timers.createTimer(app, components.pushWaitSeconds() * 1000L, false, new PushTimeout(aor));
+        app.setAttribute(ATTR_HELD_TIMER, t.getId());
+        held.computeIfAbsent(aor, k -> ConcurrentHashMap.newKeySet()).add(app.getId());
+        String type = req.getMethod().equals("INVITE") ? "call" : "message";
+        LOG.info("route call-id=" + req.getCallId() + " " + req.getMethod() + " " + aor + " -> push to "
+                + devices.size() + " device(s), waiting " + components.pushWaitSeconds() + " s");
+        for (PushContact d : devices) {
+            components.push().notify(aor, d, req.getCallId(), req.getHeader("From"), type)
+                    .thenAccept(metrics::pushSent);
+        }
+    }
+
+    /** Timer callback (container thread). */
+    void timeout(ServletTimer timer) {
+        Object info = timer.getInfo();
+        SipApplicationSession app = timer.getApplicationSession();
+        try {
+            if (info instanceof WakeUp w) {
+                wake(app, w.aor());
+            } else if (info instanceof PushTimeout p) {
+                pushTimedOut(app, p.aor());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "push wake-up handling failed", e);
+        }
+    }
+
+    private SipServletRequest takeHeld(SipApplicationSession app, String aor) {
+        if (app == null || !app.isValid()) {
+            return null;
+        }
+        SipServletRequest req = (SipServletRequest) app.getAttribute(ATTR_HELD);
+        if (req == null) {
+            return null;
+        }
+        app.removeAttribute(ATTR_HELD);
+        Set<String> ids = held.get(aor);
+        if (ids != null) {
+            ids.remove(app.getId());
+        }
+        Object timerId = app.getAttribute(ATTR_HELD_TIMER);
+        if (timerId != null) {
+            ServletTimer t = app.getTimer((String) timerId);
+            if (t != null) {
+                t.cancel();
+            }
+        }
+        return req;
+    }
+
+    private void wake(SipApplicationSession app, String aor) throws IOException {
+        SipServletRequest req = takeHeld(app, aor);
+        if (req == null) {
+            return;
+        }
+        metrics.pushWakeUp();
+        List<Binding> live = components.location().lookup(aor);
+        RoutingDecision d = components.rules().decide(new InitialRequest(req.getMethod(), aor, req.getMaxForwards(),
+                false), new AorState(true, live, List.of()));
+        if (d instanceof RoutingDecision.Fork f) {
+            LOG.info("route call-id=" + req.getCallId() + " woken by push -> fork " + describe(f.groups()));
+            fork(req, f.groups());
+        } else {
+            finishUnwoken(req, aor);
+        }
+    }
+
+    private void pushTimedOut(SipApplicationSession app, String aor) throws IOException {
+        SipServletRequest req = takeHeld(app, aor);
+        if (req != null) {
+            LOG.info("route call-id=" + req.getCallId() + " no registration within "
+                    + components.pushWaitSeconds() + " s after push");
+            finishUnwoken(req, aor);
+        }
+    }
+
+    /** The device did not come back: a MESSAGE is stored when the store takes it, else 480. */
+    private void finishUnwoken(SipServletRequest req, String aor) throws IOException {
+        if (req.getMethod().equals("MESSAGE") && components.messages().enabled()) {
+            store(req, aor);
+        } else {
+            reject(req, 480, "Temporarily Unavailable", "device did not register after push");
+        }
+    }
+
+    private void cancelHeld(SipApplicationSession app) {
+        if (app == null || !app.isValid() || app.getAttribute(ATTR_HELD) == null) {
+            return;
+        }
+        SipServletRequest req = (SipServletRequest) app.getAttribute(ATTR_HELD);
+        for (Iterator<Set<String>> it = held.values().iterator(); it.hasNext(); ) {
+            it.next().remove(app.getId());
+        }
+        takeHeld(app, "");
+        try {
+            if (!req.isCommitted()) {
+                req.createResponse(487, "Request Terminated").send();
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.fine("held request already answered: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ session lifecycle
+
+    /** The application session of a call is going away (ended, expired): whatever is anchored goes too. */
+    void sessionEnded(SipApplicationSession app, String why) {
+        endMedia(app, why);
+    }
+
+    /**
+     * An application session expires: a call still up keeps its state (extended, up to proxy.max-call-duration);
+     * anything else ends.
+     */
+    void sessionExpiring(SipApplicationSession app) {
+        CallMedia media = (CallMedia) app.getAttribute(ATTR_MEDIA);
+        long age = System.currentTimeMillis() - app.getCreationTime();
+        boolean up = app.getAttribute(ATTR_STARTED) != null && media != null && !media.ended()
+                && media.calleeTag() != null;
+        if (up && age < components.maxCallDurationSeconds() * 1000L) {
+            app.setExpires(3);
+            return;
+        }
+        endMedia(app, "session expired");
+    }
+
+    /** Let the container forget a session at once when the request is answered locally. */
+    static void release(SipServletRequest req) {
+        try {
+            SipApplicationSession app = req.getApplicationSession(false);
+            if (app != null && app.isValid()) {
+                app.invalidate();
+            }
+        } catch (IllegalStateException ignored) {
+            // already invalidated by the container
+        }
+    }
+}
