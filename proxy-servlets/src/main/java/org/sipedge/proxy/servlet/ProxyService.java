@@ -677,7 +677,14 @@ public final class ProxyService {
         try {
             SipApplicationSession app = req.getApplicationSession(false);
             if (app != null && app.isValid()) {
-                app.invalidate();
+                if (req.getMethod().equals("INVITE")) {
+                    // the ACK of our final answer still has to find the session (else the container logs an
+                    // error per rejected INVITE): let the container drop it when the transaction is over
+                    req.getSession().setInvalidateWhenReady(true);
+                    app.setInvalidateWhenReady(true);
+                } else {
+                    app.invalidate();
+                }
             }
         } catch (IllegalStateException ignored) {
             // already invalidated by the container

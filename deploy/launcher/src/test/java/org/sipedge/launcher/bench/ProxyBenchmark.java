@@ -89,7 +89,8 @@ public final class ProxyBenchmark {
             b.set("rtpengine.engines", engine.engineSpec());
         }
         try (EdgeProcess edge = b.start();
-             SippProcess uas = Sipp.scenario("bench-uas-call").remote("127.0.0.1", edge.sipPort())
+             // no remote host: with one, the harness takes sipp for a client and stops it after one call
+             SippProcess uas = Sipp.scenario("bench-uas-call")
                      .transport(SippTransport.UDP).localIp("127.0.0.3").timeout(Duration.ofMinutes(30))
                      .extraArgs("-max_socket", "64").start()) {
             register(edge, uas.localPort());

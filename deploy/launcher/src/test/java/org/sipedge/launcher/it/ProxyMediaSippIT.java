@@ -1,0 +1,125 @@
+package org.sipedge.launcher.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sipedge.rtpengine.testing.RtpengineDaemon;
+import org.sipedge.sipp.Sipp;
+import org.sipedge.sipp.SippProcess;
+import org.sipedge.sipp.SippResult;
+import org.sipedge.sipp.SippTransport;
+
+/**
+ * Calls through the proxy with the real rtpengine anchoring the media: sipp UAC → SIP Edge → sipp UAS over UDP (the
+ * fast path) and TCP (the container's proxy). The SDP each side receives points at rtpengine (its address, a port
+ * from its range, never the other party's port), and the BYE deletes the call in rtpengine (ng {@code query} then
+ * answers "Unknown call-id").
+ */
+class ProxyMediaSippIT {
+    private static final Pattern AUDIO_PORT = Pattern.compile("m=audio (\\d+) ");
+    private static final Pattern CALL_ID = Pattern.compile("(?m)^Call-ID: *(\\S+)");
+
+    @TempDir
+    static Path logs;
+    private static RtpengineDaemon engine;
+    private static EdgeProcess edge;
+
+    @BeforeAll
+    static void start() throws Exception {
+        engine = RtpengineDaemon.start(logs, RtpengineDaemon.DEFAULT_PORT_COUNT);
+        edge = EdgeProcess.builder().set("rtpengine.engines", engine.engineSpec()).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (edge != null) {
+            edge.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProxyCalls.Leg.class)
+    void bothSidesGetRtpengineAndByeDeletesTheCall(ProxyCalls.Leg leg) throws Exception {
+        String user = "media-" + leg.name().toLowerCase();
+        SippTransport t = leg == ProxyCalls.Leg.UDP ? SippTransport.UDP : SippTransport.TCP;
+        try (SippProcess uas = Sipp.scenario("uas-call").transport(t).calls(1).traceMessages(true)
+                .timeout(Duration.ofSeconds(30)).start()) {
+            ProxyCalls.register(edge, user, uas.localPort(), leg, 600);
+            try (SippProcess uac = Sipp.scenario("uac-call").remote("127.0.0.1", edge.sipPort()).transport(t)
+                    .key("callee", user).calls(1).traceMessages(true).timeout(Duration.ofSeconds(30)).start()) {
+                SippResult caller = uac.await();
+                assertTrue(caller.ok() && caller.successfulCalls() == 1, caller.describe() + "\n" + engine.log());
+                SippResult callee = uas.await();
+                assertTrue(callee.ok() && callee.successfulCalls() == 1, callee.describe());
+
+                String calleeTrace = Files.readString(uas.workDir().resolve("messages.log"));
+                String callerTrace = Files.readString(uac.workDir().resolve("messages.log"));
+                int offerPort = firstAudioPort(calleeTrace, "INVITE sip:");
+                int answerPort = firstAudioPort(callerTrace, "SIP/2.0 200 OK");
+                int callerOwn = firstAudioPort(callerTrace, "INVITE sip:");
+                assertInEngineRange(offerPort, "offer the callee got");
+                assertInEngineRange(answerPort, "answer the caller got");
+                assertNotEquals(callerOwn, offerPort, "the callee must not see the caller's own media port");
+                String offer = sdpAfter(calleeTrace, "INVITE sip:");
+                assertTrue(offer.contains("RTP/AVP") && !offer.contains("a=ice-") && !offer.contains("a=fingerprint"),
+                        "a plain UA gets RTP/AVP without ICE/DTLS lines: " + offer);
+
+                Matcher m = CALL_ID.matcher(calleeTrace);
+                assertTrue(m.find(), calleeTrace);
+                String callId = m.group(1);
+                Map<String, Object> reply = awaitDeleted(callId);
+                assertEquals("error", String.valueOf(reply.get("result")), "query after BYE: " + reply);
+            }
+        }
+    }
+
+    private static Map<String, Object> awaitDeleted(String callId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Map<String, Object> reply;
+        do {
+            reply = engine.request(Map.of("command", "query", "call-id", callId), Duration.ofSeconds(2));
+            if ("error".equals(String.valueOf(reply.get("result")))) {
+                return reply;
+            }
+            Thread.sleep(100); // the delete follows the BYE's 200 on another thread; bounded by the deadline
+        } while (System.nanoTime() < deadline);
+        return reply;
+    }
+
+    private static void assertInEngineRange(int port, String what) {
+        assertTrue(port >= engine.portMin() && port <= engine.portMax(),
+                what + ": port " + port + " not in rtpengine's range " + engine.portMin() + "-" + engine.portMax());
+    }
+
+    /** The SDP of the first message in a sipp trace whose start line begins with {@code startLine}. */
+    private static String sdpAfter(String trace, String startLine) {
+        int i = trace.indexOf("\n" + startLine);
+        assertTrue(i >= 0, "no " + startLine + " in trace:\n" + trace);
+        int body = trace.indexOf("v=0", i);
+        assertTrue(body >= 0, "no SDP after " + startLine + " in trace:\n" + trace);
+        int end = trace.indexOf("-----------------", body);
+        return end < 0 ? trace.substring(body) : trace.substring(body, end);
+    }
+
+    private static int firstAudioPort(String trace, String startLine) {
+        String sdp = sdpAfter(trace, startLine);
+        Matcher m = AUDIO_PORT.matcher(sdp);
+        assertTrue(m.find(), "m=audio in " + sdp);
+        return Integer.parseInt(m.group(1));
+    }
+}
