@@ -77,6 +77,8 @@ const PLAN = [
   'sipjs.answer.established', 'sipjs.answer.audio-both-ways', 'sipjs.answer.bye-ends-both',
   'phone.register.udp', 'phone.call.established', 'phone.sdp.to-phone-is-plain-rtp',
   'phone.sdp.to-browser-is-webrtc', 'phone.audio.echo-reaches-browser', 'phone.bye.ends-both',
+  'uac.call.established', 'uac.sdp.to-browser-is-webrtc', 'uac.sdp.to-phone-is-plain-rtp',
+  'uac.audio.echo-reaches-browser', 'uac.bye.ends-both',
 ];
 
 class Results {
@@ -348,6 +350,9 @@ async function screenshot(ctx, phone) {
   const { results, cfg } = ctx;
   const c = await phone.page.evaluate(() => window.phone.state().call);
   const file = join(cfg.artifacts, 'demo-phone.png');
+  // the page refreshes its audio counters once a second: show them grown, not the first sample
+  await phone.page.waitForFunction((min) => Number(document.getElementById('bytes-in').textContent.split(' bytes')[0]
+    .replace(/[^0-9]/g, '')) >= min, AUDIO_GROWTH_BYTES, { timeout: 3000, polling: 200 }).catch(() => {});
   await phone.page.screenshot({ path: file, fullPage: false });
   if (c && c.state === 'confirmed') {
     mkdirSync(dirname(cfg.screenshot), { recursive: true });
@@ -391,6 +396,18 @@ async function sipjsScenario(ctx) {
   }
 }
 
+/** sipp options every plain-phone run shares: UDP on loopback, bounded in time. */
+function sippCommon(sippPort) {
+  return ['-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-bind_local', '-nostdin',
+    '-timeout', '90s', '-timeout_error', '-trace_err'];
+}
+
+/** The last message of a sipp -trace_msg file that matches, or null. */
+function sippMessage(file, dir, re) {
+  const messages = existsSync(file) ? sippMessages(readFileSync(file, 'latin1')) : [];
+  return messages.filter((m) => m.dir === dir && re.test(m.text)).pop() || null;
+}
+
 async function phoneScenario(ctx) {
   const { results, alice, edge, cfg } = ctx;
   const names = PLAN.filter((n) => n.startsWith('phone.') && n !== 'phone.register.udp');
@@ -399,8 +416,7 @@ async function phoneScenario(ctx) {
   const [ctl1, ctl2] = await freeTcpPorts(2);
   const inf = join(cfg.artifacts, 'phone.csv');
   writeFileSync(inf, 'SEQUENTIAL\nphone;127.0.0.1;600\n');
-  const common = ['-t', 'u1', '-i', '127.0.0.1', '-p', String(sippPort), '-bind_local', '-nostdin',
-    '-timeout', '90s', '-timeout_error', '-trace_err'];
+  const common = sippCommon(sippPort);
   const reg = new Child('sipp-register', cfg.sipp, [`127.0.0.1:${edge.sipPort}`,
     '-sf', join(cfg.sippScenarios, 'register.xml'), '-inf', inf, '-m', '1', ...common,
     '-cp', String(ctl1), '-error_file', join(cfg.artifacts, 'sipp-register-errors.log')],
@@ -461,6 +477,63 @@ async function phoneScenario(ctx) {
       { sdp: toBrowser });
   }
   results.notReached(names, `the call to the phone did not get that far (${describeCall(call)})`);
+}
+
+/** A plain phone (sipp UAC over UDP, echoing audio) calls bob (JsSIP); bob answers, then hangs up. */
+async function uacScenario(ctx) {
+  const { results, bob, edge, cfg } = ctx;
+  const names = PLAN.filter((n) => n.startsWith('uac.'));
+  if (!results.done.get('jssip.register.bob').ok) return results.notReached(names, 'bob (JsSIP) is not registered');
+  const sippPort = await freeUdpAndTcpPort();
+  const mediaPort = await freeUdpPort();
+  const [ctl] = await freeTcpPorts(1);
+  const messageFile = join(cfg.artifacts, 'sipp-caller-messages.log');
+  const ei = await callsOf(bob);
+  const uac = new Child('sipp-caller', cfg.sipp, [`127.0.0.1:${edge.sipPort}`, '-sf', join(cfg.sippScenarios, 'uac-echo.xml'),
+    '-key', 'callee', 'bob', '-m', '1', ...sippCommon(sippPort), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo',
+    '-cp', String(ctl), '-trace_msg', '-message_file', messageFile, '-error_file', join(cfg.artifacts, 'sipp-caller-errors.log')],
+  { logFile: join(cfg.artifacts, 'sipp-caller.log'), cwd: cfg.artifacts });
+  let ce = await waitCall(bob, ei, ['ringing'], T.ringing);
+  if (ce && ce.state === 'ringing') {
+    await bob.page.evaluate(() => window.phone.answer());
+    ce = await waitCall(bob, ei, ['confirmed'], T.confirmed);
+  }
+  const established = Boolean(ce && ce.state === 'confirmed');
+  results.check('uac.call.established', established, established ? 'phone (sipp, UDP)→bob (JsSIP) confirmed'
+    : `bob: ${describeCall(ce)}; sipp caller ${uac.alive ? 'still running' : 'exited ' + JSON.stringify(uac.exit)}\n${uac.tail(15)}`);
+  if (established) {
+    const [audio] = await audioGrowth([bob], T.audio);
+    results.check('uac.audio.echo-reaches-browser', audio.ok, audio.detail);
+    await bob.page.evaluate(() => window.phone.hangup());
+    const ended = await waitCall(bob, ei, ['ended'], T.ended);
+    const sippExit = await uac.waitForExit(T.sipp);
+    const ok = ended.state === 'ended' && ended.byeSent && sippExit && sippExit.code === 0;
+    results.check('uac.bye.ends-both', ok, `bob ${describeCall(ended)}, BYE sent ${ended.byeSent}; `
+      + `sipp caller ${sippExit ? 'exited ' + sippExit.code + (sippExit.code === 0 ? ' (BYE received and answered 200)' : '') : 'still running'}`
+      + (ok ? '' : `\n${uac.tail(15)}`));
+  } else {
+    await bob.page.evaluate(() => window.phone.hangup()).catch(() => {});
+  }
+  await uac.stop(); // flushes its message file
+  const call = await callAt(bob, ei);
+  const toBrowser = call ? call.remoteSdp : null;
+  if (!toBrowser) {
+    results.notReached(['uac.sdp.to-browser-is-webrtc'], `bob received no INVITE with SDP (${describeCall(call)})`);
+  } else {
+    const p = webrtcProblem(toBrowser);
+    results.check('uac.sdp.to-browser-is-webrtc', !p, `${p || `UDP/TLS/RTP/SAVPF with a=candidate (ports ${candidatePorts(toBrowser).join(', ')}) and a=fingerprint`}; SDP the browser received:\n${toBrowser}`,
+      { sdp: toBrowser });
+  }
+  const ok200 = sippMessage(messageFile, 'in', /^SIP\/2\.0 200[\s\S]*^CSeq:\s*1 INVITE/im);
+  if (!ok200) {
+    results.notReached(['uac.sdp.to-phone-is-plain-rtp'], `the phone received no 200 to its INVITE (${describeCall(call)})`);
+  } else {
+    const toPhone = bodyOf(ok200.text);
+    const p = plainProblem(toPhone);
+    results.check('uac.sdp.to-phone-is-plain-rtp', !p, `${p || 'RTP/AVP, no ICE, no fingerprint'}; SDP the phone received in the 200:\n${toPhone}`,
+      { sdp: toPhone });
+  }
+  results.notReached(names, `the call from the phone did not get that far (${describeCall(call)})`);
 }
 
 // ------------------------------------------------------------------ main
@@ -533,6 +606,7 @@ async function main() {
     await jssipScenario(ctx);
     await sipjsScenario(ctx);
     await phoneScenario(ctx);
+    await uacScenario(ctx);
   } catch (e) {
     why = `the run stopped on an error: ${e.stack || e}`;
     console.error(why);

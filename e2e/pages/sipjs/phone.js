@@ -36,6 +36,7 @@ function callIdOf(text) {
 
 /** SIP.js reports raw messages only through its logger (traceSip). */
 function logConnector(level, category, label, content) {
+  if (level === 'error' || level === 'warn') console.warn(`[sip.js ${level} ${category}] ${content}`);
   const m = /^(Sending|Received) WebSocket (?:text )?message:\n\n([\s\S]*)\n$/.exec(content);
   if (!m) return;
   const text = m[2];
