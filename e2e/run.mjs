@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { buildJsSip } from './build.mjs';
 import { Child, stopAll } from './lib/processes.mjs';
-import { freeTcpPorts, freeUdpAndTcpPort, freeUdpPort } from './lib/ports.mjs';
+import { freeTcpPorts, freeUdpAndTcpPort, freeUdpPort, waitUdpListening } from './lib/ports.mjs';
 import { startStaticServer } from './lib/static-server.mjs';
 import { bodyOf, candidatePorts, plainProblem, sippMessages, webrtcProblem } from './lib/sdp.mjs';
 
@@ -432,8 +432,8 @@ async function phoneScenario(ctx) {
     ...common, '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-cp', String(ctl2),
     '-trace_msg', '-message_file', messageFile, '-error_file', join(cfg.artifacts, 'sipp-phone-errors.log')],
   { logFile: join(cfg.artifacts, 'sipp-phone.log'), cwd: cfg.artifacts });
-  // sipp prints its screen once it listens; a call before that would be lost
-  await uas.waitForLine(/Call-rate|Scenario Screen|\d+ new calls/, 5000);
+  // a call before sipp listens would be lost; without a terminal sipp prints nothing until it ends
+  await waitUdpListening(sippPort, 5000);
   if (!results.done.get('jssip.register.alice').ok) return results.notReached(names, 'alice (JsSIP) is not registered');
 
   const ci = await callsOf(alice);

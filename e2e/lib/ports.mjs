@@ -59,3 +59,24 @@ export async function freeTcpPorts(n, host = '127.0.0.1') {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   }
 }
+
+function udpTaken(port, host) {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(true));
+    s.bind(port, host, () => s.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Waits until something listens on udp host:port (a bind there fails), e.g. sipp, which prints nothing until it
+ * ends when it has no terminal; false after timeoutMs.
+ */
+export async function waitUdpListening(port, timeoutMs, host = '127.0.0.1') {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await udpTaken(port, host)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 50)); // pacing between probes
+  }
+}
