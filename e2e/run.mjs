@@ -73,6 +73,7 @@ const PLAN = [
   'jssip.audio.bob-receives', 'jssip.media.through-rtpengine', 'jssip.message.alice-to-bob',
   'screenshot.demo-phone', 'jssip.bye.ends-both',
   'sipjs.register.carol', 'sipjs.call.established', 'sipjs.audio.carol-receives', 'sipjs.audio.bob-receives',
+  'sipjs.media.through-rtpengine',
   'sipjs.message.carol-to-bob', 'sipjs.message.bob-to-carol', 'sipjs.bye.ends-both',
   'sipjs.answer.established', 'sipjs.answer.audio-both-ways', 'sipjs.answer.bye-ends-both',
   'phone.register.udp', 'phone.call.established', 'phone.sdp.to-phone-is-plain-rtp',
@@ -377,6 +378,8 @@ async function sipjsScenario(ctx) {
     const audio = await audioGrowth([carol, bob], T.audio);
     results.check('sipjs.audio.carol-receives', audio[0].ok, audio[0].detail);
     results.check('sipjs.audio.bob-receives', audio[1].ok, audio[1].detail);
+    const anchored = anchoredDetail(audio);
+    results.check('sipjs.media.through-rtpengine', anchored.ok, anchored.detail);
     await sendAndReceive(carol, bob, results, 'sipjs.message.carol-to-bob');
     await sendAndReceive(bob, carol, results, 'sipjs.message.bob-to-carol');
     await byeEndsBoth(call, results, 'sipjs.bye.ends-both');

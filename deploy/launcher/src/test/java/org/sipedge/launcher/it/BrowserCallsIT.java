@@ -40,6 +40,7 @@ class BrowserCallsIT {
             "jssip.audio.bob-receives", "jssip.media.through-rtpengine", "jssip.message.alice-to-bob",
             "screenshot.demo-phone", "jssip.bye.ends-both",
             "sipjs.register.carol", "sipjs.call.established", "sipjs.audio.carol-receives", "sipjs.audio.bob-receives",
+            "sipjs.media.through-rtpengine",
             "sipjs.message.carol-to-bob", "sipjs.message.bob-to-carol", "sipjs.bye.ends-both",
             "sipjs.answer.established", "sipjs.answer.audio-both-ways", "sipjs.answer.bye-ends-both",
             "phone.register.udp", "phone.call.established", "phone.sdp.to-phone-is-plain-rtp",
