@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.sipedge.rtpengine.MediaLeg;
 import org.sipedge.rtpengine.UaKind;
 
-/** Which ng offer/answer each SDP of a proxied call is, including the container handing a 2xx over twice. */
-class CallMediaTest {
+/** The container hands a proxied final response to the servlet twice: it is anchored once, and forks lose once. */
+class CallMediaRedispatchTest {
 
     @Test
     void answerInTheFinalResponseIsAnchoredOnceThoughTheContainerDispatchesItTwice() {
