@@ -278,6 +278,7 @@
     if (!ua || state.registration.state !== 'registered') {
       throw new Error('not registered');
     }
+    $('target').value = String(target); // calls started from code show up in the form too
     ua.call(aor(target, config.domain), {
       mediaConstraints: AUDIO_ONLY,
       pcConfig: PC_CONFIG,

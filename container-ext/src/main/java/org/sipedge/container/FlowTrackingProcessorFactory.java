@@ -4,20 +4,27 @@ import gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.MessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
 import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
+import gov.nist.javax.sip.stack.NioTlsWebSocketMessageChannel;
 import gov.nist.javax.sip.stack.NioTlsWebSocketMessageProcessor;
+import gov.nist.javax.sip.stack.NioWebSocketMessageChannel;
 import gov.nist.javax.sip.stack.NioWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.channels.SocketChannel;
 import java.util.Locale;
 
 /**
- * The stack's message processors, with two additions: when a connection closes, {@link ConnectionEvents} hears
- * of it at once; and UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}). JAIN SIP has no such event; RFC 5626 and RFC 7118 need it (a flow's bindings die with
- * their connection). Set as {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
+ * The stack's message processors, with three additions: when a connection closes, {@link ConnectionEvents} hears
+ * of it at once; UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}); and WebSocket
+ * connections give browsers their own Via sent-by back in responses ({@link BrowserSentBy}). JAIN SIP has no
+ * close event; RFC 5626 and RFC 7118 need it (a flow's bindings die with their connection). Set as
+ * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
  */
 public final class FlowTrackingProcessorFactory implements MessageProcessorFactory {
     private final NioMessageProcessorFactory plain = new NioMessageProcessorFactory();
@@ -75,9 +82,31 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
     }
 
+    /**
+     * The stock processors' channel factory does the same: one channel per socket, registered in the stack's
+     * socket-to-channel map (the NIO handler finds the channel of a readable socket there).
+     */
+    private static NioTcpMessageChannel register(SocketChannel socket, NioTcpMessageChannel created) {
+        synchronized (NioTcpMessageChannel.class) {
+            NioTcpMessageChannel existing = NioTcpMessageChannel.getMessageChannel(socket);
+            if (existing != null) {
+                return existing;
+            }
+            NioTcpMessageChannel.putMessageChannel(socket, created);
+            return created;
+        }
+    }
+
     static final class Ws extends NioWebSocketMessageProcessor {
         Ws(InetAddress a, SIPTransactionStack s, int p) {
             super(a, s, p);
+        }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            NioTcpMessageChannel existing = NioTcpMessageChannel.getMessageChannel(socket);
+            return existing != null ? existing : register(socket, new WsChannel(sipStack, processor, socket));
         }
 
         @Override
@@ -93,9 +122,72 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
 
         @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            NioTcpMessageChannel existing = NioTcpMessageChannel.getMessageChannel(socket);
+            return existing != null ? existing : register(socket, new WssChannel(sipStack, processor, socket));
+        }
+
+        @Override
         protected synchronized void remove(ConnectionOrientedMessageChannel channel) {
             super.remove(channel);
             report(channel);
+        }
+    }
+
+    /** A WebSocket connection accepted from a browser: restores its Via sent-by in the responses it gets. */
+    static final class WsChannel extends NioWebSocketMessageChannel {
+        private final BrowserSentBy sentBy = new BrowserSentBy();
+
+        WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            super(stack, processor, socket);
+        }
+
+        @Override
+        public void processMessage(SIPMessage message) throws Exception {
+            sentBy.received(message);
+            super.processMessage(message);
+        }
+
+        @Override
+        public void sendMessage(SIPMessage message) throws IOException {
+            sentBy.sending(message, getPeerAddress(), getPeerPort());
+            super.sendMessage(message);
+        }
+
+        @Override
+        public void sendMessage(SIPMessage message, InetAddress address, int port) throws IOException {
+            sentBy.sending(message, getPeerAddress(), getPeerPort());
+            super.sendMessage(message, address, port);
+        }
+    }
+
+    /** The same over TLS. */
+    static final class WssChannel extends NioTlsWebSocketMessageChannel {
+        private final BrowserSentBy sentBy = new BrowserSentBy();
+
+        WssChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            super(stack, processor, socket);
+        }
+
+        @Override
+        public void processMessage(SIPMessage message) throws Exception {
+            sentBy.received(message);
+            super.processMessage(message);
+        }
+
+        @Override
+        public void sendMessage(SIPMessage message) throws IOException {
+            sentBy.sending(message, getPeerAddress(), getPeerPort());
+            super.sendMessage(message);
+        }
+
+        @Override
+        public void sendMessage(SIPMessage message, InetAddress address, int port) throws IOException {
+            sentBy.sending(message, getPeerAddress(), getPeerPort());
+            super.sendMessage(message, address, port);
         }
     }
 }

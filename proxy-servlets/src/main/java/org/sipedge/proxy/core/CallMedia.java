@@ -30,6 +30,12 @@ public final class CallMedia implements Serializable {
     private boolean pending;
     private boolean anchored;
     private boolean ended;
+    /**
+     * To-tags whose final (2xx) response to the initial INVITE was already anchored. The container hands a proxied
+     * final response to the servlet twice (as a branch response, then as the best response) with the body already
+     * rewritten: anchoring it again would send the engine's own SDP back as a new offer.
+     */
+    private final java.util.Set<String> settledFinals = new java.util.HashSet<>();
 
     /** One SDP to anchor: an offer or an answer, with its leg. */
     public record Step(boolean offer, MediaLeg leg) {
@@ -70,8 +76,12 @@ public final class CallMedia implements Serializable {
     /**
      * SDP in a response of the initial INVITE from branch {@code label}: the answer to the caller's offer, or (INVITE
      * without SDP) the callee's late offer. {@code fin} marks the final (2xx) response, which settles the offer.
+     * Null when this final response was anchored before (the container dispatches it twice): leave its body alone.
      */
     public Step sdpInInitialResponse(String label, String toTag, String source, boolean fin) {
+        if (fin && !settledFinals.add(String.valueOf(toTag))) {
+            return null; // the same final response again: anchored already
+        }
         anchored = true;
         UaKind callee = calleeKindOf(label);
         if (pending && pendingFromCaller) {
@@ -131,6 +141,9 @@ public final class CallMedia implements Serializable {
 
     /** A branch answered with 2xx: it wins; returns the legs of the other branches to delete. */
     public List<MediaLeg> won(String label, String toTag) {
+        if (calleeTag != null && calleeTag.equals(toTag)) {
+            return List.of(); // the same 2xx dispatched again: the losers are gone already
+        }
         winningBranch = label;
         calleeTag = toTag;
         List<MediaLeg> losers = new ArrayList<>();

@@ -222,9 +222,11 @@ public final class ProxyService {
     private boolean startGroup(SipServletRequest req, Proxy proxy, List<Target> group, CallMedia media)
             throws IOException {
         List<URI> uris = new ArrayList<>();
+        List<Target> targets = new ArrayList<>(); // targets.get(i) is the binding of uris.get(i)
         for (Target t : group) {
             try {
                 uris.add(factory.createURI(t.uri()));
+                targets.add(t);
             } catch (ServletParseException e) {
                 LOG.warning("call-id=" + req.getCallId() + " unusable contact " + t.uri() + ": " + e.getMessage());
             }
@@ -241,11 +243,13 @@ public final class ProxyService {
             labels = new HashMap<>();
         }
         byte[] offer = SDP.equalsIgnoreCase(baseType(req.getContentType())) ? req.getRawContent() : null;
-        for (ProxyBranch branch : branches) {
+        for (int i = 0; i < branches.size(); i++) {
+            ProxyBranch branch = branches.get(i);
             SipServletRequest br = branch.getRequest();
-            String key = br.getRequestURI().toString();
-            Target t = group.stream().filter(x -> sameUri(x.uri(), key)).findFirst().orElse(group.get(0));
-            labels.put(key, t.label());
+            // the branch request still carries the original Request-URI here; the container sets the target's
+            // when it sends the branch, and that is what a response's branch shows (labelOf): key by the target
+            Target t = branches.size() == targets.size() ? targets.get(i) : targets.get(0);
+            labels.put(uris.get(branches.size() == targets.size() ? i : 0).toString(), t.label());
             List<String> route = new ArrayList<>(t.route());
             Collections.reverse(route);
             for (String r : route) {
@@ -321,7 +325,9 @@ public final class ProxyService {
             String label = labelOf(resp);
             if (media != null && status < 300 && status > 100 && hasSdp(resp)) {
                 CallMedia.Step step = media.sdpInInitialResponse(label, toTag(resp), resp.getRemoteAddr(), status >= 200);
-                anchor(resp, step, false);
+                if (step != null) {
+                    anchor(resp, step, false);
+                }
             }
             if (media != null && status >= 200 && status < 300) {
                 for (MediaLeg loser : media.won(label, toTag(resp))) {
@@ -376,14 +382,32 @@ public final class ProxyService {
         }
     }
 
+    /**
+     * The label of the branch a response came on: by the branch's Request-URI, then by contact equivalence (the
+     * container may hand back the branch request with a re-written URI), then the only label when just one branch
+     * was created.
+     */
     private String labelOf(SipServletResponse resp) {
         @SuppressWarnings("unchecked")
         Map<String, String> labels = (Map<String, String>) resp.getApplicationSession().getAttribute(ATTR_LABELS);
-        ProxyBranch b = resp.getProxyBranch();
-        if (labels == null || b == null || b.getRequest() == null) {
+        if (labels == null || labels.isEmpty()) {
             return null;
         }
-        return labels.get(b.getRequest().getRequestURI().toString());
+        ProxyBranch b = resp.getProxyBranch();
+        String uri = b == null || b.getRequest() == null ? null : b.getRequest().getRequestURI().toString();
+        if (uri != null) {
+            String l = labels.get(uri);
+            if (l != null) {
+                return l;
+            }
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                if (sameUri(e.getKey(), uri)) {
+                    return e.getValue();
+                }
+            }
+        }
+        java.util.Set<String> distinct = new java.util.HashSet<>(labels.values());
+        return distinct.size() == 1 ? distinct.iterator().next() : null;
     }
 
     private static boolean hasSdp(SipServletMessage m) {

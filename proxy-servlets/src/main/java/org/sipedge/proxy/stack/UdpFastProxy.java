@@ -66,6 +66,9 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final ShortLivedTable<String, InviteState> invites =
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
     /** Call-IDs whose 2xx carried a late offer that we anchored: the ACK's SDP is its answer. */
+    /** Our INVITE branches whose final response has been forwarded: no 1xx after it. */
+    private final InviteResponseOrder inviteOrder = new InviteResponseOrder(
+            new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime));
     private final ShortLivedTable<String, Boolean> lateOffers =
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
     private final ThreadPoolExecutor deletes;
@@ -289,7 +292,15 @@ public final class UdpFastProxy implements FastProxyHandler {
                 dropped.increment();
                 return true;
             }
-            send(resp, channel, InetAddress.getByName(hop.host()), hop.port());
+            InetAddress to = InetAddress.getByName(hop.host());
+            if ("INVITE".equals(resp.getCSeq().getMethod())) {
+                if (!inviteOrder.forward(branch, status, () -> send(resp, channel, to, hop.port()))) {
+                    dropped.increment(); // a 1xx overtaken by the final response on another worker thread
+                    return true;
+                }
+            } else {
+                send(resp, channel, to, hop.port());
+            }
             responsesForwarded.increment();
             return true;
         } catch (Exception e) {
