@@ -133,6 +133,22 @@ public final class HazelcastStore extends SharedStore {
         hz.getLifecycleService().terminate();
     }
 
+    /** Selects entries whose stamp is at or before a time (evaluated where the entries live). */
+    static final class ExpiredBy implements com.hazelcast.query.Predicate<String, byte[]> {
+        private static final long serialVersionUID = 1L;
+        private final long nowMillis;
+
+        ExpiredBy(long nowMillis) {
+            this.nowMillis = nowMillis;
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, byte[]> entry) {
+            byte[] value = entry.getValue();
+            return value != null && !org.sipedge.store.shared.Stamped.liveAt(value, nowMillis);
+        }
+    }
+
     private record MapBackend(IMap<String, byte[]> map) implements Backend {
         @Override
         public byte[] get(String key) {
@@ -165,6 +181,11 @@ public final class HazelcastStore extends SharedStore {
         }
 
         @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
         public void forEach(BiConsumer<String, byte[]> visitor) {
             for (Map.Entry<String, byte[]> e : map.entrySet()) {
                 visitor.accept(e.getKey(), e.getValue());
@@ -172,8 +193,9 @@ public final class HazelcastStore extends SharedStore {
         }
 
         @Override
-        public void forEachOwned(BiConsumer<String, byte[]> visitor) {
-            for (String key : map.localKeySet()) {
+        public void forEachOwnedExpired(long nowMillis, BiConsumer<String, byte[]> visitor) {
+            // the predicate runs over this member's partitions in place: only expired keys come back
+            for (String key : map.localKeySet(new ExpiredBy(nowMillis))) {
                 byte[] value = map.get(key);
                 if (value != null) {
                     visitor.accept(key, value);

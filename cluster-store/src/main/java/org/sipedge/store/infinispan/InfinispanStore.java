@@ -190,6 +190,11 @@ public final class InfinispanStore extends SharedStore {
         }
 
         @Override
+        public int size() {
+            return cache.size();
+        }
+
+        @Override
         public void forEach(BiConsumer<String, byte[]> visitor) {
             try (CloseableIterator<Map.Entry<String, String>> it = cache.entrySet().iterator()) {
                 while (it.hasNext()) {
@@ -200,13 +205,14 @@ public final class InfinispanStore extends SharedStore {
         }
 
         @Override
-        public void forEachOwned(BiConsumer<String, byte[]> visitor) {
+        public void forEachOwnedExpired(long nowMillis, BiConsumer<String, byte[]> visitor) {
             LocalizedCacheTopology topology = cache.getDistributionManager().getCacheTopology();
             try (CloseableIterator<Map.Entry<String, String>> it =
                          cache.withFlags(Flag.CACHE_MODE_LOCAL).entrySet().iterator()) {
                 while (it.hasNext()) {
                     Map.Entry<String, String> e = it.next();
                     if (topology.getDistribution(e.getKey()).isPrimary()) {
+                        // a local walk of this member's data container: no remote call per entry
                         visitor.accept(e.getKey(), bytes(e.getValue()));
                     }
                 }

@@ -25,9 +25,15 @@ public interface Backend {
     /** Removes; returns the removed value or null. */
     byte[] remove(String key);
 
+    /** Entries in the map cluster-wide, counted by the backend (expired ones not yet swept included). */
+    int size();
+
     /** Every entry of the map, cluster-wide (weakly consistent). */
     void forEach(BiConsumer<String, byte[]> visitor);
 
-    /** Entries whose primary copy lives on this member: each member sweeps only its own, so each expiry is heard once. */
-    void forEachOwned(BiConsumer<String, byte[]> visitor);
+    /**
+     * Entries whose primary copy lives on this member and whose stamp is at or before {@code nowMillis}: each
+     * member sweeps only its own, so each expiry is heard once. May visit live entries too (the caller checks).
+     */
+    void forEachOwnedExpired(long nowMillis, BiConsumer<String, byte[]> visitor);
 }
