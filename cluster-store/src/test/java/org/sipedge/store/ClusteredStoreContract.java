@@ -42,6 +42,9 @@ public abstract class ClusteredStoreContract extends ClusterStoreContract {
     /** Starts a member with the given options and clock; its own sweeper must not run on its own in tests. */
     protected abstract ClusterStore startMember(ClusterOptions options, ManualClock clock);
 
+    /** Starts a lone member on the system clock whose own sweeper runs every {@code sweepInterval}. */
+    protected abstract ClusterStore startRealTimeMember(ClusterOptions options, Duration sweepInterval);
+
     /** Members this member sees, itself included. */
     protected abstract int memberCount(ClusterStore member);
 
@@ -158,6 +161,30 @@ public abstract class ClusteredStoreContract extends ClusterStoreContract {
 
     private String unique(String name) {
         return name + "-" + testNumber.incrementAndGet();
+    }
+
+    @Test
+    void onTheSystemClockTheMembersOwnSweeperExpiresEntriesAndTellsListeners() throws Exception {
+        int port = FreePorts.take(1).get(0);
+        ClusterStore lone = startRealTimeMember(new ClusterOptions("127.0.0.1", port, List.of(), "rt-" + port, 1),
+                Duration.ofMillis(100));
+        members.add(lone);
+        ExpiringMap<String> m = lone.map("short");
+        CountDownLatch heard = new CountDownLatch(1);
+        m.onExpiry((k, v) -> {
+            if (k.equals("brief") && v.equals("v")) {
+                heard.countDown();
+            }
+        });
+        long start = System.nanoTime();
+        m.put("brief", "v", Duration.ofMillis(300));
+        m.put("stays", "v", Duration.ofMinutes(5));
+        assertTrue(heard.await(20, TimeUnit.SECONDS), "the sweeper thread reported the expiry");
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300), "not before its time");
+        assertTrue(m.get("brief").isEmpty());
+        assertEquals("v", m.get("stays").orElseThrow());
+        lone.close();
+        members.remove(lone);
     }
 
     @Test

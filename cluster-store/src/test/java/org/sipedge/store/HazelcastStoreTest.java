@@ -12,6 +12,12 @@ class HazelcastStoreTest extends ClusteredStoreContract {
     }
 
     @Override
+    protected ClusterStore startRealTimeMember(ClusterOptions options, Duration sweepInterval) {
+        return HazelcastStore.start(options, Map.of("hazelcast.wait.seconds.before.join", "1"),
+                java.time.Clock.systemUTC(), sweepInterval);
+    }
+
+    @Override
     protected int memberCount(ClusterStore member) {
         return ((HazelcastStore) member).memberCount();
     }

@@ -10,6 +10,11 @@ class InfinispanStoreTest extends ClusteredStoreContract {
     }
 
     @Override
+    protected ClusterStore startRealTimeMember(ClusterOptions options, Duration sweepInterval) {
+        return InfinispanStore.start(options, java.time.Clock.systemUTC(), sweepInterval);
+    }
+
+    @Override
     protected int memberCount(ClusterStore member) {
         return ((InfinispanStore) member).memberCount();
     }
