@@ -21,8 +21,16 @@ public interface ExpiringMap<V> {
     boolean putIfAbsent(String key, V value, Duration ttl);
 
     /**
+     * Stores {@code value} for {@code ttl} only if the live value equals {@code expected} (compare-and-set); true
+     * when stored. An absent or expired entry never matches.
+     */
+    boolean replace(String key, V expected, V value, Duration ttl);
+
+    /**
      * Atomic read-modify-write of one key. {@code change} gets the live value or null and returns the new value or
      * null to remove the entry; {@code ttlOf} gives the new entry's time to live. Returns the new value (or null).
+     * In a cluster {@code change} may run more than once under contention: it must not have side effects beyond
+     * the value it returns (the last run's result is what is stored).
      */
     V update(String key, UnaryOperator<V> change, java.util.function.Function<V, Duration> ttlOf);
 

@@ -59,6 +59,20 @@ final class MemoryExpiringMap<V> implements ExpiringMap<V> {
     }
 
     @Override
+    public boolean replace(String key, V expected, V value, Duration ttl) {
+        long deadline = deadline(ttl);
+        boolean[] stored = {false};
+        entries.computeIfPresent(key, (k, old) -> {
+            if (old.liveAt(clock.millis()) && java.util.Objects.equals(old.value(), expected)) {
+                stored[0] = true;
+                return new Entry<>(value, deadline);
+            }
+            return old;
+        });
+        return stored[0];
+    }
+
+    @Override
     public V update(String key, UnaryOperator<V> change, Function<V, Duration> ttlOf) {
         Entry<V> result = entries.compute(key, (k, old) -> {
             V current = old != null && old.liveAt(clock.millis()) ? old.value() : null;

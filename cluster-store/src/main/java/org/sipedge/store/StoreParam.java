@@ -5,8 +5,24 @@ import org.sipedge.config.ValueType;
 
 /** Keys of the cluster-store module. */
 public enum StoreParam implements Param {
-    KIND("store", "memory", "where shared state lives: memory (this node only); hazelcast and infinispan arrive with clustering",
-            ValueType.OneOf.of("memory"));
+    KIND("store", "memory",
+            "where shared state lives: memory (this node only), hazelcast or infinispan (embedded cluster members)",
+            ValueType.OneOf.of("memory", "hazelcast", "infinispan")),
+    MEMBERS("store.members", "",
+            "other cluster members as literal ip:port, comma-separated (no names, no multicast); empty = this node alone",
+            new ValueType.Text()),
+    BIND_ADDRESS("store.bind-address", "127.0.0.1",
+            "literal address the cluster member listens on and speaks from",
+            new ValueType.IpAddress()),
+    PORT("store.port", "5701",
+            "port the cluster member listens on (hazelcast member port or infinispan JGroups TCP port)",
+            new ValueType.Int(1, 65535)),
+    CLUSTER_NAME("store.cluster-name", "sipedge",
+            "cluster name; only members with the same name join each other",
+            new ValueType.Text()),
+    BACKUPS("store.backups", "1",
+            "copies of each entry kept on other members besides its owner (1 survives the loss of any one member)",
+            new ValueType.Int(0, 3));
 
     private final String key;
     private final String def;

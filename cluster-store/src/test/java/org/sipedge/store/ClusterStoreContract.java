@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link ClusterStore} must do. Each implementation's test extends this class; the same cases run
- * against memory now and against Hazelcast and Infinispan when they arrive.
+ * against memory, Hazelcast and Infinispan; {@link ClusteredStoreContract} adds what only a cluster can show.
  */
 public abstract class ClusterStoreContract {
     protected ClusterStore store;
@@ -67,6 +67,22 @@ public abstract class ClusterStoreContract {
         elapse(Duration.ofMillis(1100));
         assertTrue(m.putIfAbsent("conf1", "dest-b", Duration.ofSeconds(1)), "an expired value counts as absent");
         assertEquals("dest-b", m.get("conf1").orElseThrow());
+    }
+
+    @Test
+    void replaceSwapsOnlyTheExpectedLiveValue() {
+        ExpiringMap<String> m = store.map("pins");
+        assertFalse(m.replace("conf1", "dest-a", "dest-b", Duration.ofSeconds(5)), "absent never matches");
+        m.put("conf1", "dest-a", Duration.ofSeconds(1));
+        assertFalse(m.replace("conf1", "dest-x", "dest-b", Duration.ofSeconds(5)));
+        assertEquals("dest-a", m.get("conf1").orElseThrow());
+        assertTrue(m.replace("conf1", "dest-a", "dest-b", Duration.ofSeconds(5)));
+        assertEquals("dest-b", m.get("conf1").orElseThrow());
+        elapse(Duration.ofMillis(1100));
+        assertEquals("dest-b", m.get("conf1").orElseThrow(), "replace sets the new time to live");
+        elapse(Duration.ofSeconds(4));
+        assertFalse(m.replace("conf1", "dest-b", "dest-c", Duration.ofSeconds(5)), "expired never matches");
+        assertTrue(m.get("conf1").isEmpty());
     }
 
     @Test

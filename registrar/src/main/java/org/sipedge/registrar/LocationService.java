@@ -129,7 +129,9 @@ public final class LocationService {
         }
         int[] removed = {0};
         for (String aor : aors) {
+            int[] removedHere = {0};
             bindings.update(aor, current -> {
+                removedHere[0] = 0; // a cluster store may run this more than once: count the stored run only
                 if (current == null) {
                     return null;
                 }
@@ -137,7 +139,7 @@ public final class LocationService {
                 for (Binding b : current.bindings()) {
                     if (connectionKey.equals(b.connectionKey())) {
                         if (b.liveAt(nowMs)) {
-                            removed[0]++;
+                            removedHere[0]++;
                         }
                     } else {
                         keep.add(b);
@@ -145,6 +147,7 @@ public final class LocationService {
                 }
                 return keep.isEmpty() ? null : new AorBindings(keep);
             }, this::ttlOf);
+            removed[0] += removedHere[0];
         }
         droppedByConnectionClose.addAndGet(removed[0]);
         return removed[0];

@@ -89,6 +89,7 @@ public final class RegistrarComponents {
      * this before starting the container so a bad setting stops start-up with the key and its source.
      */
     public static void validate(Settings settings) {
+        Stores.validate(settings);
         limitsOf(settings);
         authenticatorOf(settings);
     }

@@ -46,6 +46,7 @@ public final class MessageStore {
         long now = clock.millis();
         int[] dropped = {0};
         Waiting after = map.update(aor, current -> {
+            dropped[0] = 0; // a cluster store may run this more than once: count the stored run only
             List<StoredMessage> list = new ArrayList<>();
             if (current != null) {
                 current.messages().stream().filter(x -> live(x, now)).forEach(list::add);

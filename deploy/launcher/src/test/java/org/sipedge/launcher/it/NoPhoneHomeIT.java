@@ -18,14 +18,16 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Nothing phones home: the product runs under strace through start, REGISTERs over UDP, TCP and WS, and a clean
  * SIGTERM stop (when Mobicents' statistics reporter would POST to an outside host), and every connect/sendto/sendmsg
  * with an address goes to loopback, a Unix socket or netlink. A DNS lookup would show as a connect or sendto to port
- * 53 of a non-loopback address.
+ * 53 of a non-loopback address. Run with each store: an embedded Hazelcast or Infinispan member (with a listed
+ * peer that is not up, so it keeps trying to join) must not reach out either (no multicast, no phone-home).
  */
 class NoPhoneHomeIT {
     private static final Pattern SYSCALL = Pattern.compile("\\b(connect|sendto|sendmsg)\\(");
@@ -35,17 +37,25 @@ class NoPhoneHomeIT {
     /** DNS, even to a loopback stub resolver (127.0.0.53): a name lookup leaves the machine through it. */
     private static final Pattern DNS_PORT = Pattern.compile("sin6?_port=htons\\(53\\)");
 
-    @Test
-    void everyAddressTheProcessSendsToIsLoopback(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "store={0}")
+    @ValueSource(strings = {"memory", "hazelcast", "infinispan"})
+    void everyAddressTheProcessSendsToIsLoopback(String store, @TempDir Path dir) throws Exception {
         String strace = onPath("strace")
                 .orElseGet(() -> fail("strace missing: apt-get install -y strace (./sipedge test installs it)"));
         Path trace = dir.resolve("strace.out");
-        EdgeProcess edge = EdgeProcess.builder()
-                .prefix(strace, "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", trace.toString())
-                .start();
+        EdgeProcess.Builder builder = EdgeProcess.builder()
+                .prefix(strace, "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", trace.toString());
+        if (!store.equals("memory")) {
+            int[] ports = freePorts(2);
+            builder.set("store", store).set("store.port", Integer.toString(ports[0]))
+                    .set("store.members", "127.0.0.1:" + ports[1]);
+        }
+        EdgeProcess edge = builder.start();
         ProcessHandle jvm = null;
         try {
             jvm = tracedJvm(edge);
+            // the setting took; the REGISTERs below get 200 only if the registrar, and so its store, started
+            assertTrue(edge.output().contains("store=" + store), "runs with store=" + store + ":\n" + edge.output());
             int port = edge.sipPort();
             SipProbe.Response udp = SipProbe.udp(port, SipProbe.register("home-udp", port, "home-udp-1", 1,
                     "Contact: <sip:home-udp@127.0.0.1:5099>", "Expires: 600"));
@@ -86,7 +96,7 @@ class NoPhoneHomeIT {
                     loopback++;
                 }
             }
-            System.out.println("NoPhoneHomeIT: " + lines.size() + " traced lines, " + loopback
+            System.out.println("NoPhoneHomeIT (store=" + store + "): " + lines.size() + " traced lines, " + loopback
                     + " to loopback addresses, " + offending.size() + " elsewhere; stop in " + stopMs + " ms");
             assertTrue(loopback > 0, "the trace saw the process's own loopback traffic (is strace tracing it?): "
                     + lines.size() + " lines in " + trace);
@@ -101,6 +111,24 @@ class NoPhoneHomeIT {
             }
             edge.close();
         }
+    }
+
+    private static int[] freePorts(int n) throws java.io.IOException {
+        java.net.ServerSocket[] held = new java.net.ServerSocket[n];
+        int[] ports = new int[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                held[i] = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+        } finally {
+            for (java.net.ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+        return ports;
     }
 
     enum Verdict { NOT_ADDRESSED, LOOPBACK, LOCAL_IPC, OUTSIDE }

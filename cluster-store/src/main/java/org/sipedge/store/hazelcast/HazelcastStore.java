@@ -1,0 +1,206 @@
+package org.sipedge.store.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import org.sipedge.store.ClusterOptions;
+import org.sipedge.store.shared.Backend;
+import org.sipedge.store.shared.SharedStore;
+
+/**
+ * An embedded Hazelcast member. Peers come from {@code store.members} only (TCP/IP join): multicast, auto-detection
+ * and phone-home are off, and the member binds to {@code store.bind-address} alone, so nothing is sent anywhere
+ * but to the listed members.
+ */
+public final class HazelcastStore extends SharedStore {
+    /** Every map of ours lives under this prefix, configured with the backup count. */
+    static final String PREFIX = "sipedge.";
+
+    private final HazelcastInstance hz;
+
+    private HazelcastStore(HazelcastInstance hz, Clock clock, Duration sweepInterval) {
+        super(clock, sweepInterval, "sipedge-store-sweeper-hazelcast");
+        this.hz = hz;
+    }
+
+    /** Starts a member and joins the listed peers (those that are up). */
+    public static HazelcastStore start(ClusterOptions options) {
+        return start(options, Map.of(), Clock.systemUTC(), Duration.ofSeconds(1));
+    }
+
+    /**
+     * Starts a member with extra Hazelcast properties (tests shorten join waits) and a given sweep interval.
+     */
+    public static HazelcastStore start(ClusterOptions options, Map<String, String> extraProperties, Clock clock,
+                                       Duration sweepInterval) {
+        Config config = config(options);
+        extraProperties.forEach(config::setProperty);
+        // our classes, not the thread's (the container's) loader, resolve anything Hazelcast deserializes
+        config.setClassLoader(HazelcastStore.class.getClassLoader());
+        return new HazelcastStore(Hazelcast.newHazelcastInstance(config), clock, sweepInterval);
+    }
+
+    static Config config(ClusterOptions options) {
+        Config config = new Config();
+        config.setClusterName(options.clusterName());
+        config.setInstanceName("sipedge-" + options.port() + "-" + UUID.randomUUID());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.socket.client.bind.any", "false");
+        config.setProperty("hazelcast.local.localAddress", options.bindAddress());
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.setProperty("hazelcast.health.monitoring.level", "OFF");
+        config.getJetConfig().setEnabled(false);
+        config.getManagementCenterConfig().setScriptingEnabled(false);
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(options.port()).setPortAutoIncrement(false).setPortCount(1);
+        network.getInterfaces().setEnabled(true).setInterfaces(List.of(options.bindAddress()));
+        network.getRestApiConfig().setEnabled(false);
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        List<String> members = new ArrayList<>();
+        members.add(ClusterOptions.text(new InetSocketAddress(options.bindAddress(), options.port())));
+        for (InetSocketAddress m : options.members()) {
+            members.add(ClusterOptions.text(m));
+        }
+        join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
+
+        MapConfig maps = new MapConfig(PREFIX + "*");
+        maps.setBackupCount(options.backups()).setAsyncBackupCount(0);
+        config.addMapConfig(maps);
+        return config;
+    }
+
+    @Override
+    protected Backend backend(String name) {
+        return new MapBackend(hz.getMap(PREFIX + name));
+    }
+
+    @Override
+    protected java.util.Set<String> clusterMapNames() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (com.hazelcast.core.DistributedObject o : hz.getDistributedObjects()) {
+            if (o instanceof IMap<?, ?> && o.getName().startsWith(PREFIX)) {
+                names.add(o.getName().substring(PREFIX.length()));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Off: Hazelcast's conditional replace cannot set a time to live in the same step, and a separate one could
+     * shorten a newer write's life. The sweeper is the only thing that removes entries here.
+     */
+    @Override
+    protected boolean backendExpiry() {
+        return false;
+    }
+
+    @Override
+    public String kind() {
+        return "hazelcast";
+    }
+
+    /** Members of the cluster as this member sees it, including itself. */
+    public int memberCount() {
+        return hz.getCluster().getMembers().size();
+    }
+
+    @Override
+    public void close() {
+        stopSweeper();
+        hz.shutdown();
+    }
+
+    /** Leaves without handing anything over, as a crash would; the others carry on from their backups. */
+    public void terminate() {
+        stopSweeper();
+        hz.getLifecycleService().terminate();
+    }
+
+    /** Selects entries whose stamp is at or before a time (evaluated where the entries live). */
+    static final class ExpiredBy implements com.hazelcast.query.Predicate<String, byte[]> {
+        private static final long serialVersionUID = 1L;
+        private final long nowMillis;
+
+        ExpiredBy(long nowMillis) {
+            this.nowMillis = nowMillis;
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, byte[]> entry) {
+            byte[] value = entry.getValue();
+            return value != null && !org.sipedge.store.shared.Stamped.liveAt(value, nowMillis);
+        }
+    }
+
+    private record MapBackend(IMap<String, byte[]> map) implements Backend {
+        @Override
+        public byte[] get(String key) {
+            return map.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value, long backstopMillis) {
+            map.set(key, value);
+        }
+
+        @Override
+        public byte[] putIfAbsent(String key, byte[] value, long backstopMillis) {
+            return map.putIfAbsent(key, value);
+        }
+
+        @Override
+        public boolean replace(String key, byte[] expected, byte[] value, long backstopMillis) {
+            return map.replace(key, expected, value); // compares the serialized bytes, i.e. the content
+        }
+
+        @Override
+        public boolean remove(String key, byte[] expected) {
+            return map.remove(key, expected);
+        }
+
+        @Override
+        public byte[] remove(String key) {
+            return map.remove(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public void forEach(BiConsumer<String, byte[]> visitor) {
+            for (Map.Entry<String, byte[]> e : map.entrySet()) {
+                visitor.accept(e.getKey(), e.getValue());
+            }
+        }
+
+        @Override
+        public void forEachOwnedExpired(long nowMillis, BiConsumer<String, byte[]> visitor) {
+            // the predicate runs over this member's partitions in place: only expired keys come back
+            for (String key : map.localKeySet(new ExpiredBy(nowMillis))) {
+                byte[] value = map.get(key);
+                if (value != null) {
+                    visitor.accept(key, value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package org.sipedge.store.infinispan;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import org.infinispan.AdvancedCache;
+import org.infinispan.Cache;
+import org.infinispan.commons.api.CacheContainerAdmin;
+import org.infinispan.commons.util.CloseableIterator;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.Configuration;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.context.Flag;
+import org.infinispan.distribution.LocalizedCacheTopology;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.sipedge.store.ClusterOptions;
+import org.sipedge.store.shared.Backend;
+import org.sipedge.store.shared.SharedStore;
+
+/**
+ * An embedded Infinispan member: distributed caches ({@code store.backups} + 1 owners per entry) over a JGroups
+ * TCP stack whose peers come from {@code store.members} only (TCPPING; no multicast, no diagnostics socket),
+ * bound to {@code store.bind-address}.
+ */
+public final class InfinispanStore extends SharedStore {
+    static final String PREFIX = "sipedge.";
+
+    private final DefaultCacheManager manager;
+    private final Configuration cacheConfig;
+
+    private InfinispanStore(DefaultCacheManager manager, Configuration cacheConfig, Clock clock,
+                            Duration sweepInterval) {
+        super(clock, sweepInterval, "sipedge-store-sweeper-infinispan");
+        this.manager = manager;
+        this.cacheConfig = cacheConfig;
+    }
+
+    public static InfinispanStore start(ClusterOptions options) {
+        return start(options, Clock.systemUTC(), Duration.ofSeconds(1));
+    }
+
+    public static InfinispanStore start(ClusterOptions options, Clock clock, Duration sweepInterval) {
+        GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
+        global.classLoader(InfinispanStore.class.getClassLoader());
+        global.transport().clusterName(options.clusterName())
+                .nodeName("sipedge-" + options.bindAddress() + "-" + options.port())
+                .addProperty(JGroupsTransport.CONFIGURATION_STRING, jgroupsStack(options));
+        global.jmx().enabled(false);
+        global.metrics().gauges(false).histograms(false);
+        global.cacheContainer().statistics(false);
+        ConfigurationBuilder cache = new ConfigurationBuilder();
+        cache.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(options.backups() + 1);
+        cache.statistics().enabled(false);
+        DefaultCacheManager manager = new DefaultCacheManager(global.build(), true);
+        return new InfinispanStore(manager, cache.build(), clock, sweepInterval);
+    }
+
+    /** JGroups over TCP with a fixed peer list: the only sockets are the member port and its peers. */
+    static String jgroupsStack(ClusterOptions options) {
+        String self = jgroupsAddress(new InetSocketAddress(options.bindAddress(), options.port()));
+        String peers = options.members().stream().map(InfinispanStore::jgroupsAddress)
+                .collect(Collectors.joining(","));
+        String hosts = peers.isEmpty() ? self : self + "," + peers;
+        return """
+                <config xmlns="urn:org:jgroups">
+                  <TCP bind_addr="%s" bind_port="%d" port_range="0" diag.enabled="false"
+                       thread_pool.min_threads="0" thread_pool.max_threads="32"/>
+                  <TCPPING initial_hosts="%s" port_range="0" return_entire_cache="true"/>
+                  <MERGE3 min_interval="2000" max_interval="5000"/>
+                  <FD_ALL3 timeout="6000" interval="1500"/>
+                  <VERIFY_SUSPECT2 timeout="1000"/>
+                  <pbcast.NAKACK2 use_mcast_xmit="false"/>
+                  <UNICAST3/>
+                  <pbcast.STABLE desired_avg_gossip="5000" max_bytes="1M"/>
+                  <pbcast.GMS print_local_addr="false" join_timeout="1000"/>
+                  <UFC max_credits="2M"/>
+                  <MFC max_credits="2M"/>
+                  <FRAG4 frag_size="60000"/>
+                </config>
+                """.formatted(options.bindAddress(), options.port(), hosts);
+    }
+
+    private static String jgroupsAddress(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + "[" + a.getPort() + "]";
+    }
+
+    @Override
+    protected Backend backend(String name) {
+        Cache<String, String> cache = manager.administration()
+                .withFlags(CacheContainerAdmin.AdminFlag.VOLATILE).getOrCreateCache(PREFIX + name, cacheConfig);
+        return new CacheBackend(cache.getAdvancedCache());
+    }
+
+    @Override
+    protected java.util.Set<String> clusterMapNames() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String n : manager.getCacheNames()) {
+            if (n.startsWith(PREFIX)) {
+                names.add(n.substring(PREFIX.length()));
+            }
+        }
+        return names;
+    }
+
+    /** On: Infinispan's putIfAbsent and replace take a lifespan in the same step. */
+    @Override
+    protected boolean backendExpiry() {
+        return true;
+    }
+
+    @Override
+    public String kind() {
+        return "infinispan";
+    }
+
+    /** Members of the cluster as this member sees it, including itself. */
+    public int memberCount() {
+        return manager.getMembers() == null ? 1 : manager.getMembers().size();
+    }
+
+    @Override
+    public void close() {
+        stopSweeper();
+        manager.stop();
+    }
+
+    /**
+     * Drops out of the cluster at the network level first (the others see it vanish and rebuild from their own
+     * copies), then stops; the nearest a single JVM gets to a crash.
+     */
+    public void terminate() {
+        stopSweeper();
+        try {
+            JGroupsTransport transport = (JGroupsTransport) org.infinispan.factories.GlobalComponentRegistry.of(manager)
+                    .getComponent(org.infinispan.remoting.transport.Transport.class);
+            transport.getChannel().close();
+        } finally {
+            manager.stop();
+        }
+    }
+
+    /**
+     * Values travel as ISO-8859-1 strings: a lossless one-char-per-byte mapping, so Infinispan's value equality
+     * (used by conditional operations) compares content, and no custom marshaller is needed.
+     */
+    private record CacheBackend(AdvancedCache<String, String> cache) implements Backend {
+        private static String text(byte[] b) {
+            return b == null ? null : new String(b, StandardCharsets.ISO_8859_1);
+        }
+
+        private static byte[] bytes(String s) {
+            return s == null ? null : s.getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public byte[] get(String key) {
+            return bytes(cache.get(key));
+        }
+
+        @Override
+        public void put(String key, byte[] value, long backstopMillis) {
+            cache.withFlags(Flag.IGNORE_RETURN_VALUES).put(key, text(value), backstopMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public byte[] putIfAbsent(String key, byte[] value, long backstopMillis) {
+            return bytes(cache.putIfAbsent(key, text(value), backstopMillis, TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public boolean replace(String key, byte[] expected, byte[] value, long backstopMillis) {
+            return cache.replace(key, text(expected), text(value), backstopMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public boolean remove(String key, byte[] expected) {
+            return cache.remove(key, text(expected));
+        }
+
+        @Override
+        public byte[] remove(String key) {
+            return bytes(cache.remove(key));
+        }
+
+        @Override
+        public int size() {
+            return cache.size();
+        }
+
+        @Override
+        public void forEach(BiConsumer<String, byte[]> visitor) {
+            try (CloseableIterator<Map.Entry<String, String>> it = cache.entrySet().iterator()) {
+                while (it.hasNext()) {
+                    Map.Entry<String, String> e = it.next();
+                    visitor.accept(e.getKey(), bytes(e.getValue()));
+                }
+            }
+        }
+
+        @Override
+        public void forEachOwnedExpired(long nowMillis, BiConsumer<String, byte[]> visitor) {
+            LocalizedCacheTopology topology = cache.getDistributionManager().getCacheTopology();
+            try (CloseableIterator<Map.Entry<String, String>> it =
+                         cache.withFlags(Flag.CACHE_MODE_LOCAL).entrySet().iterator()) {
+                while (it.hasNext()) {
+                    Map.Entry<String, String> e = it.next();
+                    if (topology.getDistribution(e.getKey()).isPrimary()) {
+                        // a local walk of this member's data container: no remote call per entry
+                        visitor.accept(e.getKey(), bytes(e.getValue()));
+                    }
+                }
+            }
+        }
+    }
+}
