@@ -16,7 +16,14 @@ import org.sipedge.config.Settings;
 import org.sipedge.proxy.core.ForeignFlows;
 import org.sipedge.proxy.core.KnownUsers;
 import org.sipedge.proxy.core.MessageStore;
+import org.sipedge.conference.ConferenceParam;
+import org.sipedge.conference.ConferencePins;
+import org.sipedge.conference.core.ConferenceIdRule;
+import org.sipedge.dispatcher.Dispatcher;
+import org.sipedge.dispatcher.DispatcherParam;
+import org.sipedge.dispatcher.DispatcherService;
 import org.sipedge.proxy.core.RoutingRules;
+import org.sipedge.proxy.dispatch.UdpOptionsSender;
 import org.sipedge.proxy.stack.UdpFastProxy;
 import org.sipedge.container.StatelessRequests;
 import org.sipedge.registrar.LocationService;
@@ -43,9 +50,14 @@ public final class ProxyComponents {
     private final ManagedMediaAnchor media;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final UdpFastProxy fast;
+    /** Conference routing (dispatcher list file set), else null. */
+    private final DispatcherService dispatch;
+    private final UdpOptionsSender prober;
+    private final ConferencePins conferences;
+    private final ConferenceIdRule conferenceRule;
     private ObjectName mbeanName;
 
-    private ProxyComponents(Settings settings, RegistrarComponents registrar) {
+    private ProxyComponents(Settings settings, RegistrarComponents registrar, java.net.InetAddress bind) {
         this.settings = settings;
         this.registrar = registrar;
         ClusterStore store = registrar.store();
@@ -58,6 +70,24 @@ public final class ProxyComponents {
         this.rules = new RoutingRules(registrar.nodeId(), push != null, messages.enabled(),
                 settings.getBool(ProxyParam.MESSAGE_STORE), ForeignFlows.UNREACHABLE);
         this.media = openMediaAnchor(settings, store);
+        if (!settings.get(DispatcherParam.LIST_FILE).isEmpty()) {
+            Dispatcher d = Dispatcher.fromSettings(settings);
+            try {
+                prober = new UdpOptionsSender(bind);
+            } catch (java.net.SocketException e) {
+                throw new java.io.UncheckedIOException("dispatcher probe socket on " + bind, e);
+            }
+            dispatch = new DispatcherService(d, prober, settings);
+            conferences = ConferencePins.fromSettings(settings, store, d);
+            conferenceRule = ConferencePins.idRule(settings);
+            LOG.info("dispatcher: " + d.describe() + "; conferences by " + settings.get(ConferenceParam.ID_FROM)
+                    + " ~ " + settings.get(ConferenceParam.ID_PATTERN) + " -> set " + settings.get(ConferenceParam.SET));
+        } else {
+            dispatch = null;
+            prober = null;
+            conferences = null;
+            conferenceRule = null;
+        }
         if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
             fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure());
             StatelessRequests.setFastProxy(fast);
@@ -102,6 +132,8 @@ public final class ProxyComponents {
     public static List<Param> params() {
         List<Param> all = new ArrayList<>(List.of(ProxyParam.values()));
         all.addAll(List.of(RtpengineParam.values()));
+        all.addAll(List.of(DispatcherParam.values()));
+        all.addAll(List.of(ConferenceParam.values()));
         return all;
     }
 
@@ -109,6 +141,8 @@ public final class ProxyComponents {
     public static void validate(Settings settings) {
         pushNotifierOf(settings);
         MediaAnchors.validate(settings);
+        Dispatcher.validate(settings);
+        ConferencePins.validate(settings);
     }
 
     public static synchronized ProxyComponents forContext(ServletContext ctx) {
@@ -119,9 +153,32 @@ public final class ProxyComponents {
         Settings settings = Settings.load(params(), "sip.xml context-param", ctx::getInitParameter,
                 Collections.list(ctx.getInitParameterNames()), System.getProperties());
         validate(settings);
-        ProxyComponents pc = new ProxyComponents(settings, RegistrarComponents.forContext(ctx));
+        ProxyComponents pc = new ProxyComponents(settings, RegistrarComponents.forContext(ctx), listenerAddress(ctx));
         ctx.setAttribute(ATTRIBUTE, pc);
         return pc;
+    }
+
+    /** The address the SIP listeners are bound to (the first outbound interface), loopback when none is known. */
+    private static java.net.InetAddress listenerAddress(ServletContext ctx) {
+        Object o = ctx.getAttribute(javax.servlet.sip.SipServlet.OUTBOUND_INTERFACES);
+        if (o instanceof List<?> list) {
+            for (Object u : list) {
+                if (u instanceof javax.servlet.sip.SipURI s) {
+                    String h = s.getHost();
+                    if (h.startsWith("[") && h.endsWith("]")) {
+                        h = h.substring(1, h.length() - 1);
+                    }
+                    if (h.matches("[0-9.]+") || h.contains(":")) {
+                        try {
+                            return java.net.InetAddress.getByName(h); // an IP literal: no lookup
+                        } catch (java.net.UnknownHostException ignored) {
+                            // not a literal after all
+                        }
+                    }
+                }
+            }
+        }
+        return java.net.InetAddress.getLoopbackAddress();
     }
 
     public static synchronized void release(ServletContext ctx) {
@@ -133,6 +190,10 @@ public final class ProxyComponents {
     }
 
     private void close() {
+        if (dispatch != null) {
+            dispatch.close();
+            prober.close();
+        }
         if (fast != null) {
             StatelessRequests.clearFastProxy(fast);
             fast.close();
@@ -164,6 +225,12 @@ public final class ProxyComponents {
     }
 
     public int branchTimeoutSeconds() { return settings.getInt(ProxyParam.BRANCH_TIMEOUT); }
+    public int dispatchTimeoutSeconds() { return settings.getInt(ProxyParam.DISPATCH_TIMEOUT); }
+    /** Null when no dispatcher list file is configured. */
+    public ConferencePins conferences() { return conferences; }
+    public ConferenceIdRule conferenceRule() { return conferenceRule; }
+    /** Null when no dispatcher list file is configured. */
+    public DispatcherService dispatcher() { return dispatch; }
     public int pushWaitSeconds() { return settings.getInt(ProxyParam.PUSH_WAIT); }
     public int maxCallDurationSeconds() { return settings.getInt(ProxyParam.MAX_CALL_DURATION); }
 }

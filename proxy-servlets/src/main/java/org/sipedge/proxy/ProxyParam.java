@@ -22,6 +22,9 @@ public enum ProxyParam implements Param {
             "seconds a request waits after a push for the device to register again; then 480"),
     MAX_CALL_DURATION("proxy.max-call-duration", "14400", new ValueType.Int(60, 604800),
             "seconds a proxied dialog's state is kept at most (its application session is extended up to this)"),
+    DISPATCH_TIMEOUT("proxy.dispatch-timeout", "10", new ValueType.Int(1, 600),
+            "seconds a call sent to a dispatcher destination (conference server) may go without a final answer before "
+                    + "the next destination is tried"),
     UDP_FAST_PATH("proxy.udp-fast-path", "true", new ValueType.Bool(),
             "forward calls whose caller and single callee binding are plain UDP statelessly in front of the container "
                     + "(same routing, record-route and media anchoring; everything else takes the full proxy)");

@@ -40,6 +40,8 @@ class ConfigDriftTest {
         check("deploy/README.md", List.of(ContainerParam.values()));
         check("proxy-servlets/README.md", List.of(org.sipedge.proxy.ProxyParam.values()));
         check("rtpengine-control/README.md", List.of(org.sipedge.rtpengine.RtpengineParam.values()));
+        check("dispatcher/README.md", List.of(org.sipedge.dispatcher.DispatcherParam.values()));
+        check("conference-affinity/README.md", List.of(org.sipedge.conference.ConferenceParam.values()));
     }
 
     private static void check(String readme, List<? extends Param> params) throws Exception {

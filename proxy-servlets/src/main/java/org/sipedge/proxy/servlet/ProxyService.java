@@ -37,6 +37,11 @@ import javax.servlet.sip.SipSessionsUtil;
 import javax.servlet.sip.SipURI;
 import javax.servlet.sip.TimerService;
 import javax.servlet.sip.URI;
+import org.sipedge.conference.ConferencePins;
+import org.sipedge.conference.core.ConferenceIdRule;
+import org.sipedge.dispatcher.core.Destination;
+import org.sipedge.dispatcher.core.Failover;
+import org.sipedge.dispatcher.core.RoutingKeys;
 import org.sipedge.proxy.ProxyComponents;
 import org.sipedge.proxy.ProxyMetrics;
 import org.sipedge.proxy.core.AorState;
@@ -69,6 +74,12 @@ public final class ProxyService {
     private static final String ATTR_HELD_TIMER = "sipedge.held-timer";
     private static final String ATTR_DELIVERY = "sipedge.delivery";
     private static final String ATTR_STARTED = "sipedge.started";
+    /** Conference calls: the conference id, the hashing keys, the destination tried last, all tried so far. */
+    private static final String ATTR_CONF = "sipedge.conference";
+    private static final String ATTR_CONF_KEYS = "sipedge.conference-keys";
+    private static final String ATTR_CONF_TARGET = "sipedge.conference-target";
+    private static final String ATTR_CONF_TRIED = "sipedge.conference-tried";
+    private static final String ATTR_CONF_ENDED = "sipedge.conference-ended";
     /** Bound on requests waiting for a push wake-up on this node. */
     private static final int MAX_HELD = 10_000;
     /** The 200 to the REGISTER goes first; stored messages follow this long after. */
@@ -151,6 +162,25 @@ public final class ProxyService {
             release(req);
             return;
         }
+        if (components.conferences() != null && uri.getUser() != null) {
+            java.util.Optional<String> conf = components.conferenceRule().conferenceId(new ConferenceIdRule.RequestFacts(
+                    uri.getUser(), userOf(req.getTo().getURI()), req::getHeader));
+            if (conf.isPresent() && method.equals("INVITE")) {
+                toConference(req, uri, conf.get());
+                return;
+            }
+            if (conf.isPresent()) {
+                // MESSAGE, SUBSCRIBE, ... follow the conference's pin while it has one
+                java.util.Optional<org.sipedge.conference.core.Pin> pin = components.conferences().pinOf(conf.get());
+                if (pin.isPresent()) {
+                    LOG.info("route call-id=" + callId + " " + method + " conference " + conf.get() + " -> "
+                            + pin.get().uri() + " (pinned)");
+                    dispatch(req, List.of(new Target(withUser(pin.get().uri(), uri.getUser()), List.of(), false, 1f,
+                            "b1")), false);
+                    return;
+                }
+            }
+        }
         String aor = uri.getUser() == null ? null : AddressOfRecord.of(uri.getUser(), uri.getHost());
         ourSentBys.add(req.getLocalAddr() + ":" + req.getLocalPort()); // the listener this came on is ours too
         List<String> vias = new ArrayList<>();
@@ -216,6 +246,160 @@ public final class ProxyService {
         }
         app.setAttribute(ATTR_GROUPS, new ArrayList<>(groups.subList(1, groups.size())));
         metrics.proxied(req.getMethod());
+    }
+
+    // ------------------------------------------------------------------ conference calls (dispatcher + pins)
+
+    /**
+     * A call into a conference: to the conference's pinned server, or to a fresh pick that becomes the pin (one
+     * per conference, cluster-wide). A 408, 5xx or no answer moves the pin once and the call follows it; other
+     * failures go back to the caller.
+     */
+    private void toConference(SipServletRequest req, SipURI ruri, String conf) throws IOException {
+        String callId = req.getCallId();
+        String fromUser = userOf(req.getFrom().getURI());
+        RoutingKeys keys = new RoutingKeys(callId, fromUser, ruri.getUser());
+        ConferencePins.Routing r;
+        try {
+            r = components.conferences().callStarted(conf, callId, keys);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "route call-id=" + callId + " conference " + conf + ": pin store failed", e);
+            rejectRetry(req, 503, "Service Unavailable", 5);
+            return;
+        }
+        if (r.destination().isEmpty()) {
+            LOG.info("route call-id=" + callId + " INVITE conference " + conf + " -> 503 (no active server)");
+            rejectRetry(req, 503, "Service Unavailable", 5);
+            return;
+        }
+        Destination d = r.destination().get();
+        SipApplicationSession app = req.getApplicationSession();
+        app.setAttribute(ATTR_CONF, conf);
+        app.setAttribute(ATTR_CONF_KEYS, new String[] {fromUser, ruri.getUser()});
+        app.setAttribute(ATTR_CONF_TARGET, d.uri());
+        app.setAttribute(ATTR_CONF_TRIED, new ArrayList<>(List.of(d.uri().toLowerCase(Locale.ROOT))));
+        LOG.info("route call-id=" + callId + " INVITE conference " + conf + " -> " + d.uri() + " ("
+                + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
+        if (!dispatch(req, List.of(new Target(withUser(d.uri(), ruri.getUser()), List.of(), false, 1f, "b1")), true)) {
+            endConference(app, "not proxied");
+        }
+    }
+
+    /** Proxies to dispatcher destinations (plain SIP servers), with media anchoring for INVITEs. */
+    private boolean dispatch(SipServletRequest req, List<Target> targets, boolean call) throws IOException {
+        Proxy proxy;
+        try {
+            proxy = req.getProxy();
+        } catch (javax.servlet.sip.TooManyHopsException e) {
+            reject(req, 483, "Too Many Hops", "Max-Forwards is 0");
+            return false;
+        }
+        proxy.setRecordRoute(true);
+        proxy.setSupervised(true);
+        // one branch at a time, started by us (failover in conferenceFailover); "parallel" with a single branch
+        // because the container's sequential mode leaves its search timer running after the answer
+        proxy.setParallel(true);
+        proxy.setProxyTimeout(components.dispatchTimeoutSeconds());
+        CallMedia media = null;
+        if (call && components.media().enabled()) {
+            media = new CallMedia(req.getCallId(), fromTag(req), CallMedia.kindOfTransport(req.getTransport()));
+            req.getApplicationSession().setAttribute(ATTR_MEDIA, media);
+        }
+        if (!startGroup(req, proxy, targets, media)) {
+            return false;
+        }
+        metrics.proxied(req.getMethod());
+        return true;
+    }
+
+    /** The conference server answered {@code resp} (final, failed): the next one when the dispatcher allows. */
+    private boolean conferenceFailover(SipServletResponse resp, CallMedia media) {
+        SipApplicationSession app = resp.getApplicationSession();
+        String conf = (String) app.getAttribute(ATTR_CONF);
+        if (conf == null || !Failover.triesNextAfter(resp.getStatus())) {
+            return false;
+        }
+        String failed = (String) app.getAttribute(ATTR_CONF_TARGET);
+        String[] k = (String[]) app.getAttribute(ATTR_CONF_KEYS);
+        @SuppressWarnings("unchecked")
+        List<String> tried = (List<String>) app.getAttribute(ATTR_CONF_TRIED);
+        String callId = resp.getCallId();
+        try {
+            java.util.Optional<Destination> next = components.conferences().callFailed(conf, callId, failed,
+                    new RoutingKeys(callId, k[0], k[1]));
+            if (next.isEmpty() || tried.contains(next.get().uri().toLowerCase(Locale.ROOT))) {
+                LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
+                        + resp.getStatus() + ", no other server left");
+                return false;
+            }
+            String uri = next.get().uri();
+            tried.add(uri.toLowerCase(Locale.ROOT));
+            app.setAttribute(ATTR_CONF_TRIED, tried);
+            app.setAttribute(ATTR_CONF_TARGET, uri);
+            LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
+                    + resp.getStatus() + " -> next " + uri);
+            SipServletRequest req = resp.getProxy().getOriginalRequest();
+            return startGroup(req, resp.getProxy(), List.of(new Target(withUser(uri, k[1]), List.of(), false, 1f,
+                    "b1")), media);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("call-id=" + callId + " conference failover not started: " + e);
+            return false;
+        }
+    }
+
+    /** The call left its conference (BYE, CANCEL, final failure, session gone): once. */
+    private void endConference(SipApplicationSession app, String why) {
+        if (app == null || !app.isValid() || components.conferences() == null) {
+            return;
+        }
+        String conf = (String) app.getAttribute(ATTR_CONF);
+        if (conf == null || app.getAttribute(ATTR_CONF_ENDED) != null) {
+            return;
+        }
+        app.setAttribute(ATTR_CONF_ENDED, Boolean.TRUE);
+        String callId = null;
+        for (Iterator<?> it = app.getSessions("SIP"); it.hasNext(); ) {
+            Object o = it.next();
+            if (o instanceof SipSession ss) {
+                callId = ss.getCallId();
+                break;
+            }
+        }
+        if (callId != null) {
+            try {
+                components.conferences().callEnded(conf, callId);
+            } catch (RuntimeException e) {
+                LOG.warning("conference " + conf + " call-id=" + callId + " not released (" + why + "): " + e);
+            }
+        }
+    }
+
+    private void rejectRetry(SipServletRequest req, int status, String reason, int retryAfter) throws IOException {
+        metrics.rejected(status);
+        SipServletResponse resp = req.createResponse(status, reason);
+        resp.setHeader("Retry-After", Integer.toString(retryAfter));
+        resp.send();
+        release(req);
+    }
+
+    /** A destination URI ({@code sip:host:port;params}) with the Request-URI's user put in. */
+    static String withUser(String destination, String user) {
+        String d = destination.trim();
+        if (d.startsWith("<") && d.endsWith(">")) {
+            d = d.substring(1, d.length() - 1);
+        }
+        int colon = d.indexOf(':');
+        String scheme = d.substring(0, colon + 1);
+        String rest = d.substring(colon + 1);
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            rest = rest.substring(at + 1);
+        }
+        return user == null || user.isEmpty() ? scheme + rest : scheme + user + "@" + rest;
+    }
+
+    private static String userOf(URI u) {
+        return u instanceof SipURI s ? s.getUser() : null;
     }
 
     /** Creates and starts the branches of one group; false when the request was answered instead (503). */
@@ -342,9 +526,10 @@ public final class ProxyService {
                             components.media().deleteBranch(leg);
                         }
                     }
-                } else if (!nextGroup(resp, media)) {
+                } else if (!conferenceFailover(resp, media) && !nextGroup(resp, media)) {
                     LOG.info("call-id=" + resp.getCallId() + " INVITE failed: " + status);
                     endMedia(app, "final " + status);
+                    endConference(app, "final " + status);
                 }
             }
             return;
@@ -447,11 +632,17 @@ public final class ProxyService {
         if (method.equals("CANCEL")) {
             cancelHeld(app);
             endMedia(app, "CANCEL");
+            endConference(app, "CANCEL");
             return;
         }
         if (method.equals("BYE")) {
             endMedia(app, "BYE");
+            endConference(app, "BYE");
             return;
+        }
+        String conf = (String) app.getAttribute(ATTR_CONF);
+        if (conf != null && components.conferences() != null) {
+            components.conferences().refresh(conf); // a live dialog keeps its conference's pin
         }
         CallMedia media = (CallMedia) app.getAttribute(ATTR_MEDIA);
         if (media != null && hasSdp(req)) {
@@ -678,6 +869,7 @@ public final class ProxyService {
     /** The application session of a call is going away (ended, expired): whatever is anchored goes too. */
     void sessionEnded(SipApplicationSession app, String why) {
         endMedia(app, why);
+        endConference(app, why);
     }
 
     /**
