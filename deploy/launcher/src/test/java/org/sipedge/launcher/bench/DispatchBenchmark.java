@@ -1,0 +1,183 @@
+package org.sipedge.launcher.bench;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sipedge.conference.core.Pin;
+import org.sipedge.launcher.it.EdgeProcess;
+import org.sipedge.sipp.Sipp;
+import org.sipedge.sipp.SippProcess;
+import org.sipedge.sipp.SippResult;
+import org.sipedge.sipp.SippTransport;
+import org.sipedge.store.ClusterOptions;
+import org.sipedge.store.ClusterStore;
+import org.sipedge.store.ExpiringMap;
+import org.sipedge.store.hazelcast.HazelcastStore;
+import org.sipedge.store.infinispan.InfinispanStore;
+
+/**
+ * {@code ./sipedge bench dispatch}: (1) conference calls through one SIP Edge node with stickiness on — sipp UAC →
+ * proxy → 3 sipp conference servers picked by the dispatcher and pinned per conference (memory store), at rising
+ * fixed rates, 1 s calls over 200 conferences; prints a table, {@code dispatch_clean_cps N} (highest step with 0
+ * failed calls and < 0.1 % retransmissions) and {@code conference_splits N} (conferences seen on two servers, from
+ * the servers' traces; must be 0). (2) The cluster lookup a pinned call needs: a pin written on member A and read
+ * on member B of a 2-member Hazelcast and Infinispan store on loopback, 20,000 reads after 2,000 warm-up;
+ * {@code cluster_lookup_p50_ms} / {@code cluster_lookup_p99_ms} per store. Numbers, not assertions.
+ *
+ * <p>Options: {@code --rates 200,400,800,1200,1600} {@code --seconds 10} {@code --no-calls} {@code --no-lookup}.
+ */
+public final class DispatchBenchmark {
+    private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = List.of(200, 400, 800, 1200, 1600);
+        int seconds = 10;
+        boolean calls = true;
+        boolean lookup = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--no-calls" -> calls = false;
+                case "--no-lookup" -> lookup = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.println("# dispatch benchmark, sipp " + Sipp.version() + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, java " + Runtime.version().feature());
+        if (calls) {
+            calls(rates, seconds);
+        }
+        if (lookup) {
+            for (String kind : List.of("hazelcast", "infinispan")) {
+                lookup(kind);
+            }
+        }
+    }
+
+    private static void calls(List<Integer> rates, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("bench-dispatch");
+        List<SippProcess> servers = new ArrayList<>();
+        int best = 0;
+        int splits = 0;
+        try {
+            StringBuilder list = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                SippProcess s = Sipp.scenario("bench-uas-call").transport(SippTransport.UDP).localIp("127.0.0.3")
+                        .traceMessages(true).timeout(Duration.ofMinutes(30)).extraArgs("-max_socket", "64").start();
+                servers.add(s);
+                list.append("1 sip:127.0.0.3:").append(s.localPort()).append(" 0 0\n");
+            }
+            Path listFile = dir.resolve("dispatcher.list");
+            Files.writeString(listFile, list);
+            try (EdgeProcess edge = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+                    .set("sip.tls-port", "0").set("sip.wss-port", "0").set("rtpengine.engines", "off")
+                    .set("dispatcher.list-file", listFile.toString())
+                    .set("dispatcher.probe-interval", "0") // the benchmark servers do not answer OPTIONS
+                    .start()) {
+                run(edge, 100, 5); // warm-up, not counted
+                System.out.println();
+                System.out.println("## conference calls, one node, stickiness on (200 conferences, 1 s calls)");
+                System.out.println("| calls/s | calls | ok | failed | retrans | achieved/s |");
+                System.out.println("|---:|---:|---:|---:|---:|---:|");
+                for (int rate : rates) {
+                    SippResult r = run(edge, rate, seconds);
+                    System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.0f |%n", rate, r.totalCreated(),
+                            r.successfulCalls(), r.failedCalls(), r.retransmissions(), r.callRate());
+                    boolean clean = r.failedCalls() == 0 && r.successfulCalls() > 0
+                            && r.retransmissions() * 1000 < r.successfulCalls() && r.exitCode() == 0;
+                    if (clean) {
+                        best = rate;
+                    }
+                    if (r.failedCalls() * 10 > r.totalCreated()) {
+                        break;
+                    }
+                }
+            }
+            Map<String, Set<Integer>> placed = new HashMap<>();
+            for (int i = 0; i < servers.size(); i++) {
+                servers.get(i).stop();
+                String trace = Files.readString(servers.get(i).workDir().resolve("messages.log"),
+                        StandardCharsets.ISO_8859_1);
+                Matcher m = INVITE.matcher(trace);
+                while (m.find()) {
+                    placed.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(i);
+                }
+            }
+            splits = (int) placed.values().stream().filter(s -> s.size() > 1).count();
+            System.out.println("conferences seen: " + placed.size());
+        } finally {
+            servers.forEach(SippProcess::close);
+        }
+        System.out.println("dispatch_clean_cps " + best);
+        System.out.println("conference_splits " + splits);
+    }
+
+    private static SippResult run(EdgeProcess edge, int rate, int seconds) {
+        int n = rate * seconds;
+        List<String> confs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            confs.add("conf-" + (i % 200));
+        }
+        return Sipp.scenario("uac-conf-call").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
+                .localIp("127.0.0.2").injection(confs, true).calls(n).rate(rate)
+                .maxOutstanding(Math.max(2000, rate * 8)).timeout(Duration.ofSeconds(seconds + 60))
+                .extraArgs("-max_socket", "64").run();
+    }
+
+    /** Pins written on member A, read on member B: the cross-node part of routing a pinned call. */
+    private static void lookup(String kind) throws Exception {
+        int pa = freePort();
+        int pb = freePort();
+        ClusterOptions a = new ClusterOptions("127.0.0.1", pa, List.of(new InetSocketAddress("127.0.0.1", pb)),
+                "bench-" + pa, 1);
+        ClusterOptions b = new ClusterOptions("127.0.0.1", pb, List.of(new InetSocketAddress("127.0.0.1", pa)),
+                "bench-" + pa, 1);
+        try (ClusterStore sa = start(kind, a); ClusterStore sb = start(kind, b)) {
+            ExpiringMap<Pin> wa = sa.map("conference-pins");
+            ExpiringMap<Pin> rb = sb.map("conference-pins");
+            for (int i = 0; i < 1000; i++) {
+                wa.putIfAbsent("c" + i, Pin.first("sip:127.0.0.3:" + (5000 + i % 3), "call-" + i), Duration.ofMinutes(10));
+            }
+            for (int i = 0; i < 2000; i++) {
+                rb.get("c" + (i % 1000));
+            }
+            long[] ns = new long[20_000];
+            for (int i = 0; i < ns.length; i++) {
+                long t0 = System.nanoTime();
+                if (rb.get("c" + (i % 1000)).isEmpty()) {
+                    throw new IllegalStateException("pin c" + (i % 1000) + " not visible on member B");
+                }
+                ns[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(ns);
+            System.out.printf(Locale.ROOT, "cluster_lookup_p50_ms{store=%s} %.3f%n", kind, ns[ns.length / 2] / 1e6);
+            System.out.printf(Locale.ROOT, "cluster_lookup_p99_ms{store=%s} %.3f%n", kind,
+                    ns[(int) (ns.length * 0.99)] / 1e6);
+        }
+    }
+
+    private static ClusterStore start(String kind, ClusterOptions o) {
+        return kind.equals("hazelcast") ? HazelcastStore.start(o) : InfinispanStore.start(o);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+}
