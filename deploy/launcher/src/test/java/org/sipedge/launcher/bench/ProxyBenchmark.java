@@ -95,6 +95,7 @@ public final class ProxyBenchmark {
                      .extraArgs("-max_socket", "64").start()) {
             register(edge, uas.localPort());
             bench(edge, 100, 5, "warmup"); // JIT warm-up, not counted
+            bench(edge, 600, 10, "warmup2"); // C2 compiles the hot paths under real load; not counted either
             System.out.println();
             System.out.println("## " + title);
             System.out.println("| calls/s | calls | ok | failed | retrans | achieved/s | rss MiB |");
