@@ -103,6 +103,9 @@ public final class MediaAnchors {
     static final Duration AUTO_PROBE_TIMEOUT = Duration.ofMillis(200);
 
     private static boolean answersPing(EngineSpec spec, EngineSet.Timing timing) {
+        if (nothingListens(spec)) {
+            return false;
+        }
         Duration wait = timing.timeout().compareTo(AUTO_PROBE_TIMEOUT) < 0 ? timing.timeout() : AUTO_PROBE_TIMEOUT;
         try (NgClient probe = new NgClient(spec.id(), new InetSocketAddress(spec.host(), spec.port()),
                 wait, 1, 4, new CookieGenerator())) {
@@ -110,6 +113,27 @@ public final class MediaAnchors {
                     Math.min(2, timing.tries()));
             return NgMessage.RESULT_PONG.equals(reply.result());
         } catch (IOException | NgException e) {
+            return false;
+        }
+    }
+
+    /**
+     * True when the kernel says at once that no socket is bound there: a connected UDP socket on loopback gets the
+     * ICMP port-unreachable as an error on the next receive, so start-up does not wait for a timeout when no engine
+     * runs. Anything else (an answer, silence, another error) is left to the real ping.
+     */
+    static boolean nothingListens(EngineSpec spec) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            s.connect(new InetSocketAddress(spec.host(), spec.port()));
+            byte[] ping = ("sipedge_probe_" + ProcessHandle.current().pid() + " d7:command4:pinge")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            s.send(new java.net.DatagramPacket(ping, ping.length));
+            s.setSoTimeout(50);
+            s.receive(new java.net.DatagramPacket(new byte[2048], 2048));
+            return false; // something answered
+        } catch (java.net.PortUnreachableException e) {
+            return true;
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
