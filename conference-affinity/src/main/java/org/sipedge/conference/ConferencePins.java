@@ -92,7 +92,7 @@ public final class ConferencePins {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             Optional<Pin> current = pins.get(conferenceId);
             if (current.isEmpty()) {
-                Optional<Destination> pick = pick(keys, null);
+                Optional<Destination> pick = pick(keys, null, java.util.Set.of());
                 if (pick.isEmpty()) {
                     noDestination.incrementAndGet();
                     return new Routing(Optional.empty(), Outcome.NO_DESTINATION);
@@ -117,7 +117,7 @@ public final class ConferencePins {
                 }
                 continue;
             }
-            Optional<Routing> moved = move(conferenceId, current.get().uri(), callId, keys);
+            Optional<Routing> moved = move(conferenceId, current.get().uri(), callId, keys, java.util.Set.of());
             if (moved.isPresent()) {
                 return moved.get();
             }
@@ -132,7 +132,16 @@ public final class ConferencePins {
      * is left.
      */
     public Optional<Destination> callFailed(String conferenceId, String callId, String failedUri, RoutingKeys keys) {
-        Optional<Routing> r = move(conferenceId, failedUri, callId, keys);
+        return callFailed(conferenceId, callId, failedUri, keys, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #callFailed(String, String, String, RoutingKeys)}, and a replacement is never one of {@code tried}
+     * (URIs compared case-insensitively): a call that has failed on two servers is not sent back to the first.
+     */
+    public Optional<Destination> callFailed(String conferenceId, String callId, String failedUri, RoutingKeys keys,
+            java.util.Set<String> tried) {
+        Optional<Routing> r = move(conferenceId, failedUri, callId, keys, tried);
         return r.flatMap(Routing::destination);
     }
 
@@ -140,8 +149,9 @@ public final class ConferencePins {
      * Moves the pin off {@code deadUri} (only if it still points there: one move per failure, cluster-wide).
      * Returns empty when the pin changed under us in another way (the caller reads again).
      */
-    private Optional<Routing> move(String conferenceId, String deadUri, String callId, RoutingKeys keys) {
-        Optional<Destination> replacement = pick(keys, deadUri);
+    private Optional<Routing> move(String conferenceId, String deadUri, String callId, RoutingKeys keys,
+            java.util.Set<String> tried) {
+        Optional<Destination> replacement = pick(keys, deadUri, tried);
         if (replacement.isEmpty()) {
             noDestination.incrementAndGet();
             return Optional.of(new Routing(Optional.empty(), Outcome.NO_DESTINATION));
@@ -205,9 +215,10 @@ public final class ConferencePins {
                 .findFirst());
     }
 
-    private Optional<Destination> pick(RoutingKeys keys, String excluded) {
+    private Optional<Destination> pick(RoutingKeys keys, String excluded, java.util.Set<String> tried) {
         List<Destination> order = dispatcher.order(setId, keys);
-        return order.stream().filter(d -> !d.uri().equals(excluded)).findFirst();
+        return order.stream().filter(d -> !d.uri().equals(excluded)
+                && !tried.contains(d.uri().toLowerCase(java.util.Locale.ROOT))).findFirst();
     }
 
     /** Counters since start: pins made here, calls joined to a pin, moves made here, calls with no destination. */

@@ -89,7 +89,8 @@ public final class ProxyComponents {
             conferenceRule = null;
         }
         if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
-            fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure());
+            fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure(), conferences, conferenceRule,
+                    settings.getInt(ProxyParam.DISPATCH_TIMEOUT));
             StatelessRequests.setFastProxy(fast);
         } else {
             fast = null;

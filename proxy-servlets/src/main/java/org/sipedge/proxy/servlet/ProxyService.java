@@ -80,6 +80,8 @@ public final class ProxyService {
     private static final String ATTR_CONF_TARGET = "sipedge.conference-target";
     private static final String ATTR_CONF_TRIED = "sipedge.conference-tried";
     private static final String ATTR_CONF_ENDED = "sipedge.conference-ended";
+    /** The conference server that sent a provisional response to this call: alive, so its 408 moves no pin. */
+    private static final String ATTR_CONF_HEARD = "sipedge.conference-heard";
     /** Bound on requests waiting for a push wake-up on this node. */
     private static final int MAX_HELD = 10_000;
     /** The 200 to the REGISTER goes first; stored messages follow this long after. */
@@ -320,13 +322,20 @@ public final class ProxyService {
             return false;
         }
         String failed = (String) app.getAttribute(ATTR_CONF_TARGET);
+        if (resp.getStatus() == 408 && failed != null && failed.equals(app.getAttribute(ATTR_CONF_HEARD))) {
+            // the server answered provisionally and then the final answer did not come in time: the server is
+            // alive (the delay may well be ours, under overload), so the conference stays where it is
+            LOG.info("route call-id=" + resp.getCallId() + " conference " + conf + ": " + failed
+                    + " timed out after a provisional response; pin kept");
+            return false;
+        }
         String[] k = (String[]) app.getAttribute(ATTR_CONF_KEYS);
         @SuppressWarnings("unchecked")
         List<String> tried = (List<String>) app.getAttribute(ATTR_CONF_TRIED);
         String callId = resp.getCallId();
         try {
             java.util.Optional<Destination> next = components.conferences().callFailed(conf, callId, failed,
-                    new RoutingKeys(callId, k[0], k[1]));
+                    new RoutingKeys(callId, k[0], k[1]), java.util.Set.copyOf(tried));
             if (next.isEmpty() || tried.contains(next.get().uri().toLowerCase(Locale.ROOT))) {
                 LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
                         + resp.getStatus() + ", no other server left");
@@ -507,6 +516,9 @@ public final class ProxyService {
         boolean initial = resp.getRequest() != null && resp.getRequest().isInitial();
         if (method.equals("INVITE") && initial) {
             String label = labelOf(resp);
+            if (status > 100 && status < 200 && app.getAttribute(ATTR_CONF) != null) {
+                app.setAttribute(ATTR_CONF_HEARD, app.getAttribute(ATTR_CONF_TARGET));
+            }
             if (media != null && status < 300 && status > 100 && hasSdp(resp)) {
                 CallMedia.Step step = media.sdpInInitialResponse(label, toTag(resp), resp.getRemoteAddr(), status >= 200);
                 if (step != null) {

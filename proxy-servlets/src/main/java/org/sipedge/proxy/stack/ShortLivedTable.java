@@ -38,6 +38,21 @@ final class ShortLivedTable<K, V> {
         return true;
     }
 
+    /**
+     * Stores the value unless a live one is there: returns the value in the table afterwards (the one stored here
+     * or the one that was there first), or null when the table is full.
+     */
+    V putIfAbsent(K key, V value) {
+        long now = nanoClock.getAsLong();
+        sweepIfDue(now);
+        if (map.size() >= limit && !map.containsKey(key)) {
+            return null;
+        }
+        Entry<V> fresh = new Entry<>(value, now + ttlNanos);
+        Entry<V> after = map.compute(key, (k, old) -> old == null || old.expiresAtNanos() - now <= 0 ? fresh : old);
+        return after.value();
+    }
+
     V get(K key) {
         Entry<V> e = map.get(key);
         if (e == null) {

@@ -28,6 +28,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ViaHeader;
+import org.sipedge.conference.ConferencePins;
+import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.container.FastProxyHandler;
 import org.sipedge.registrar.LocationService;
 import org.sipedge.registrar.core.AddressOfRecord;
@@ -58,6 +60,8 @@ public final class UdpFastProxy implements FastProxyHandler {
     }
 
     private final LocationService location;
+    /** Conference routing on the fast path, or null when no dispatcher is configured. */
+    private final FastConferences conferences;
     private final MediaAnchor media;
     private final boolean rejectOnMediaFailure;
     private final long secret = new SecureRandom().nextLong();
@@ -74,6 +78,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final ThreadPoolExecutor deletes;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
     private volatile RecordRoute recordRoute;
+    private volatile UDPMessageProcessor udp;
     private volatile String ourHost;
     private volatile int ourPort;
 
@@ -85,6 +90,21 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final LongAdder dropped = new LongAdder();
 
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure) {
+        this(location, media, rejectOnMediaFailure, null, null, 0);
+    }
+
+    /**
+     * With conference routing: INVITEs whose conference id matches {@code rule} go to the conference's pin, fail
+     * over on 408/5xx or on {@code dispatchTimeoutSeconds} of silence from the server.
+     */
+    public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure,
+            ConferencePins pins, ConferenceIdRule rule, int dispatchTimeoutSeconds) {
+        this.conferences = pins == null ? null
+                : new FastConferences(pins, rule, dispatchTimeoutSeconds, System::nanoTime,
+                        new DropCounter(gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor::droppedCount), true);
+        if (conferences != null) {
+            conferences.bind(new ConferenceHooks());
+        }
         this.location = location;
         this.media = media;
         this.rejectOnMediaFailure = rejectOnMediaFailure;
@@ -129,6 +149,12 @@ public final class UdpFastProxy implements FastProxyHandler {
         if (mf == null || mf.getMaxForwards() <= 0 || carriesOurVia(req)) {
             return decline(); // 483 and 482 are the container's to answer
         }
+        if (conferences != null) {
+            java.util.Optional<String> conf = conferences.conferenceOf(req);
+            if (conf.isPresent()) {
+                return conferenceInvite(req, channel, ruri, mf, conf.get());
+            }
+        }
         FastPathRules.UdpTarget target =
                 FastPathRules.target(location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
         if (target == null) {
@@ -161,6 +187,132 @@ public final class UdpFastProxy implements FastProxyHandler {
             LOG.fine("fast INVITE call-id=" + callId(req) + " -> " + target.host() + ":" + target.port());
         }
         return true;
+    }
+
+    /**
+     * An initial INVITE into a conference: to the pinned server (a retransmission to wherever its INVITE went
+     * last). The request as forwarded is kept until the final response, for failover.
+     */
+    private boolean conferenceInvite(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf, String conf)
+            throws Exception {
+        String incoming = req.getTopmostVia().getBranch();
+        Forwarded prior = forwarded.get(incoming);
+        if (prior != null) {
+            // a retransmission: the INVITE is on its way (we retransmit it to the server ourselves)
+            trying(req, channel, prior.ourBranch());
+            return true;
+        }
+        FastConferences.Route r = conferences.route(conf, req, ruri.getUser());
+        if (r instanceof FastConferences.Route.Refuse refuse) {
+            replyStateless(req, channel, refuse.status(), refuse.reason());
+            return true;
+        }
+        if (!(r instanceof FastConferences.Route.To route)) {
+            return decline();
+        }
+        Forwarded mine = new Forwarded(InetAddress.getByName(route.target().host()), route.target().port(),
+                FastPathRules.branchFor(incoming, secret), route.target().requestUri());
+        // a retransmission of the INVITE may be on another worker thread right now: one of the two forwards it
+        Forwarded f = forwarded.putIfAbsent(incoming, mine);
+        if (f == null) {
+            return decline(); // table full (the pin already counts the call; the container joins it again)
+        }
+        if (f != mine) {
+            trying(req, channel, f.ourBranch());
+            return true;
+        }
+        // before the INVITE leaves: the server's answer, forwarded by another thread, must not overtake it
+        trying(req, channel, f.ourBranch());
+        boolean hasSdp = hasSdp(req);
+        boolean anchoring = media.enabled();
+        if (!invites.put(f.ourBranch(), new InviteState(true, anchoring && !hasSdp))) {
+            return decline();
+        }
+        if (anchoring && hasSdp) {
+            MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
+                    sourceIp(req, channel));
+            if (!anchor(req, media.offer(leg, body(req)))) {
+                conferences.release(conf, callId(req));
+                replyStateless(req, channel, 503, "Media Relay Unavailable");
+                return true;
+            }
+        }
+        req.setRequestURI(addresses.createURI(f.requestUri()));
+        mf.decrementMaxForwards();
+        RecordRoute rr = (RecordRoute) recordRoute.clone();
+        ((SipUri) rr.getAddress().getURI()).setParameter(FastConferences.ROUTE_PARAM, FastConferences.encode(conf));
+        req.addFirst(rr);
+        conferences.sent(conferences.attempt(conf, route.keys(), incoming, route.serverUri(),
+                new java.util.ArrayList<>(java.util.List.of(route.serverUri().toLowerCase(java.util.Locale.ROOT))),
+                (SIPRequest) req.clone(), f.host(), f.port(), f.ourBranch(), 1));
+        pushVia(req, f.ourBranch());
+        send(req, channel, f.host(), f.port());
+        initialForwarded.increment();
+        return true;
+    }
+
+    /**
+     * 100 Trying to the caller of a conference INVITE, so it stops retransmitting (the server side is ours to
+     * retransmit); never after a final response of the INVITE went out.
+     */
+    private void trying(SIPRequest req, MessageChannel channel, String ourBranch) {
+        try {
+            SIPResponse r = req.createResponse(100, "Trying");
+            inviteOrder.forward(ourBranch, 100, () -> channel.sendMessage(r));
+        } catch (Exception e) {
+            dropped.increment();
+        }
+    }
+
+    /** What conference failover needs from the fast path. */
+    private final class ConferenceHooks implements FastConferences.Hooks {
+        @Override
+        public Via via(String branch) throws Exception {
+            Via v = new Via();
+            v.setHost(ourHost);
+            v.setPort(ourPort);
+            v.setTransport("UDP");
+            v.setBranch(branch);
+            return v;
+        }
+
+        @Override
+        public String branch(String incomingBranch, int n) {
+            return FastPathRules.branchFor(incomingBranch + "/" + n, secret);
+        }
+
+        @Override
+        public void send(SIPMessage msg, InetAddress host, int port) throws Exception {
+            udp.createMessageChannel(host, port).sendMessage(msg);
+        }
+
+        @Override
+        public void resend(FastConferences.Attempt previous, FastConferences.Attempt next) throws Exception {
+            InviteState st = invites.get(previous.ourBranch);
+            String ruri = next.forwarded.getRequestURI().toString();
+            forwarded.put(next.incomingBranch, new Forwarded(next.host, next.port, next.ourBranch, ruri));
+            invites.put(next.ourBranch, st != null ? st : new InviteState(true, false));
+            conferences.sent(next);
+            SIPRequest out = (SIPRequest) next.forwarded.clone();
+            out.addFirst(via(next.ourBranch));
+            send(out, next.host, next.port);
+            requestsForwarded.increment();
+        }
+
+        @Override
+        public void timedOut(FastConferences.Attempt last) throws Exception {
+            SIPResponse r = last.forwarded.createResponse(408, "Request Timeout");
+            Via top = r.getTopmostVia();
+            FastPathRules.UdpTarget hop =
+                    FastPathRules.responseHop(top.getReceived(), top.getRPort(), top.getHost(), top.getPort());
+            if (media.enabled()) {
+                deleteLater(last.callId);
+            }
+            if (hop != null) {
+                send(r, InetAddress.getByName(hop.host()), hop.port());
+                responsesForwarded.increment();
+            }
+        }
     }
 
     /** CANCEL, and the ACK of a non-2xx final response: same branch and Request-URI as the INVITE we forwarded. */
@@ -207,6 +359,17 @@ public final class UdpFastProxy implements FastProxyHandler {
         String method = req.getMethod();
         String callId = callId(req);
         String ourBranch = FastPathRules.branchFor(req.getTopmostVia().getBranch(), secret);
+        if (conferences != null && ((Route) routes.getFirst()).getAddress().getURI() instanceof SipUri own) {
+            java.util.Optional<String> conf = FastConferences.decode(own.getParameter(FastConferences.ROUTE_PARAM));
+            if (conf.isPresent()) {
+                switch (method) {
+                    case "BYE" -> conferences.releaseLater(conf.get(), callId);
+                    case "INVITE", "UPDATE" -> conferences.refreshLater(conf.get());
+                    default -> {
+                    }
+                }
+            }
+        }
         if (media.enabled()) {
             switch (method) {
                 case "BYE" -> deleteLater(callId);
@@ -264,6 +427,10 @@ public final class UdpFastProxy implements FastProxyHandler {
             resp.removeFirst(ViaHeader.NAME);
             Via next = resp.getTopmostVia();
             int status = resp.getStatusCode();
+            if (conferences != null && "INVITE".equals(resp.getCSeq().getMethod())
+                    && conferences.onInviteResponse(branch, resp)) {
+                return true; // a conference server's failure we fail over from (or its retransmission)
+            }
             if (next == null || status == 100) {
                 return true; // addressed to us, or hop-by-hop 100 Trying: nothing to forward
             }
@@ -324,6 +491,7 @@ public final class UdpFastProxy implements FastProxyHandler {
         }
         synchronized (this) {
             if (recordRoute == null) {
+                udp = (UDPMessageProcessor) p;
                 ourHost = p.getIpAddress().getHostAddress();
                 ourPort = p.getPort();
                 SipUri uri = (SipUri) addresses.createURI(
@@ -431,6 +599,9 @@ public final class UdpFastProxy implements FastProxyHandler {
 
     /** Stops the media-delete worker after letting queued deletes finish (bounded). */
     public void close() {
+        if (conferences != null) {
+            conferences.close();
+        }
         deletes.shutdown();
         try {
             deletes.awaitTermination(2, TimeUnit.SECONDS);
@@ -467,6 +638,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     public String toString() {
         return "UdpFastProxy{InitialInvites=" + initialForwarded() + ", RequestsForwarded=" + requestsForwarded()
                 + ", ResponsesForwarded=" + responsesForwarded() + ", Declined=" + declined() + ", MediaFailures="
-                + mediaFailures() + ", Dropped=" + dropped() + ", OpenInvites=" + forwarded.size() + "}";
+                + mediaFailures() + ", Dropped=" + dropped() + ", OpenInvites=" + forwarded.size()
+                + (conferences != null ? ", Conferences{" + conferences.describe() + "}" : "") + "}";
     }
 }

@@ -106,6 +106,12 @@ public final class DispatchBenchmark {
                         break;
                     }
                 }
+                String out = edge.output();
+                Path log = dir.resolve("edge.log");
+                Files.writeString(log, out);
+                System.out.println("pin moves: " + count(out, "re-pinned from") + " (server silent: "
+                        + count(out, "did not answer in") + ", server failure answered: "
+                        + count(out, "answered") + "); edge log: " + log);
             }
             Map<String, Set<Integer>> placed = new HashMap<>();
             for (int i = 0; i < servers.size(); i++) {
@@ -124,6 +130,14 @@ public final class DispatchBenchmark {
         }
         System.out.println("dispatch_clean_cps " + best);
         System.out.println("conference_splits " + splits);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+            n++;
+        }
+        return n;
     }
 
     private static SippResult run(EdgeProcess edge, int rate, int seconds) {

@@ -1,0 +1,505 @@
+package org.sipedge.proxy.stack;
+
+import gov.nist.javax.sip.address.SipUri;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.message.Request;
+import org.sipedge.conference.ConferencePins;
+import org.sipedge.conference.core.ConferenceIdRule;
+import org.sipedge.dispatcher.core.Destination;
+import org.sipedge.dispatcher.core.Failover;
+import org.sipedge.dispatcher.core.RoutingKeys;
+
+/**
+ * Conference calls on the UDP fast path: the INVITE of a conference goes to the conference's pinned server (or a
+ * fresh pick that becomes the pin), forwarded without the container's transactions, exactly as the container's
+ * proxy would route it. The little state a stateless forward cannot do without is kept here, per INVITE and only
+ * until its final response: which server it went to, the request as forwarded (to send it to the next server
+ * when this one answers 408 or 5xx, or answers nothing within the dispatch timeout), and the servers tried so far
+ * (never twice the same). A failure we fail over from is acknowledged here and never reaches the caller.
+ *
+ * <p>The conference id travels in our Record-Route ({@value #ROUTE_PARAM} parameter), so the BYE that ends the
+ * call releases it from the pin and in-dialog requests keep the pin alive, with no per-dialog state on the node.
+ *
+ * <p>Towards the caller the node answers 100 Trying at once and is the one that retransmits the INVITE to the
+ * server, as a transaction-stateful proxy does, so a burst of caller retransmissions does not cost a forward each.
+ *
+ * <p>Overload is not failure: a server that has sent anything for an INVITE (a provisional response) is alive, so
+ * the absence of its final response never moves the pin; only silence does, and only when this node dropped no
+ * datagrams meanwhile (else the silence may be its own).
+ */
+final class FastConferences {
+    private static final Logger LOG = Logger.getLogger("org.sipedge.proxy.fast");
+    /** Record-Route URI parameter carrying the conference id (base64url of its UTF-8 bytes). */
+    static final String ROUTE_PARAM = "sefc";
+    /** Attempts (INVITEs without a final response) kept at once; beyond it conference calls take the container. */
+    private static final int OPEN_LIMIT = 50_000;
+    private static final long T1_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long T2_NANOS = TimeUnit.SECONDS.toNanos(4);
+    /** How long a branch we failed over from is remembered, to acknowledge its retransmitted final response. */
+    private static final long ABSORBED_MILLIS = 40_000;
+
+
+    /** One INVITE of a conference on its way to one server. */
+    static final class Attempt {
+        final String conference;
+        final String callId;
+        final RoutingKeys keys;
+        final String incomingBranch;
+        final String serverUri;
+        final List<String> tried;
+        /** The INVITE as forwarded, without our Via. */
+        final SIPRequest forwarded;
+        final InetAddress host;
+        final int port;
+        final String ourBranch;
+        final int number;
+        final long sentNanos;
+        volatile boolean heard;
+        /** Datagrams this node had dropped when the attempt was sent (see {@link FastConferences#dropSignal}). */
+        final long dropsAtSend;
+        /** When the INVITE is due again while the server stays silent (RFC 3261 timer A: T1, doubling to T2). */
+        long resendAtNanos;
+        long resendIntervalNanos = T1_NANOS;
+
+        Attempt(String conference, String callId, RoutingKeys keys, String incomingBranch, String serverUri,
+                List<String> tried, SIPRequest forwarded, InetAddress host, int port, String ourBranch, int number,
+                long sentNanos, long dropsAtSend) {
+            this.conference = conference;
+            this.callId = callId;
+            this.keys = keys;
+            this.incomingBranch = incomingBranch;
+            this.serverUri = serverUri;
+            this.tried = tried;
+            this.forwarded = forwarded;
+            this.host = host;
+            this.port = port;
+            this.ourBranch = ourBranch;
+            this.number = number;
+            this.sentNanos = sentNanos;
+            this.dropsAtSend = dropsAtSend;
+            this.resendAtNanos = sentNanos + T1_NANOS;
+        }
+    }
+
+    /** Where a new conference INVITE goes: a server, a refusal (503), or the container's proxy (decline). */
+    sealed interface Route permits Route.To, Route.Refuse, Route.Decline {
+        record To(String conference, String serverUri, FastPathRules.UdpTarget target, RoutingKeys keys)
+                implements Route {
+        }
+
+        record Refuse(int status, String reason) implements Route {
+        }
+
+        record Decline() implements Route {
+        }
+    }
+
+    /** What the fast path provides: its Via, its branches, sending, and the two ways a failed attempt goes on. */
+    interface Hooks {
+        /** Our Via with {@code branch}. */
+        Via via(String branch) throws Exception;
+
+        /** Our branch for the {@code n}th attempt of the INVITE that came with {@code incomingBranch}. */
+        String branch(String incomingBranch, int n);
+
+        /** Sends from the UDP listener's socket. */
+        void send(gov.nist.javax.sip.message.SIPMessage msg, InetAddress host, int port) throws Exception;
+
+        /** Sends the INVITE to the next server: records the new branch and target for CANCEL and ACK. */
+        void resend(Attempt previous, Attempt next) throws Exception;
+
+        /** No server left and the last one stayed silent: the caller gets a 408; media is released. */
+        void timedOut(Attempt last) throws Exception;
+    }
+
+    /** A branch we failed over from: the ACK to repeat when its failure is retransmitted. */
+    private record Absorbed(SIPRequest ack, InetAddress host, int port) {
+    }
+
+    private final ConferencePins pins;
+    private final ConferenceIdRule rule;
+    private final long timeoutNanos;
+    private final LongSupplier nanoClock;
+    /**
+     * Datagrams this node has dropped so far (its receive queue and the kernel's receive buffers): when it grew
+     * while a server seemed silent, the silence may be ours, and the pin stays.
+     */
+    private final LongSupplier dropSignal;
+    private final ConcurrentHashMap<String, Attempt> open = new ConcurrentHashMap<>();
+    private final ShortLivedTable<String, Absorbed> absorbed;
+    private final ScheduledExecutorService sweeper;
+    /** Pin releases and refreshes of in-dialog requests (inline without {@code background}, for tests). */
+    private final java.util.concurrent.Executor storeWork;
+    private volatile Hooks hooks;
+
+    private final LongAdder routed = new LongAdder();
+    private final LongAdder failovers = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
+    private final LongAdder released = new LongAdder();
+    private final LongAdder storeFailures = new LongAdder();
+    private final LongAdder retransmitted = new LongAdder();
+    private final LongAdder keptUnderOverload = new LongAdder();
+
+    FastConferences(ConferencePins pins, ConferenceIdRule rule, int timeoutSeconds, LongSupplier nanoClock,
+            LongSupplier dropSignal, boolean background) {
+        this.pins = pins;
+        this.dropSignal = dropSignal;
+        this.rule = rule;
+        this.timeoutNanos = TimeUnit.SECONDS.toNanos(Math.max(1, timeoutSeconds));
+        this.nanoClock = nanoClock;
+        this.absorbed = new ShortLivedTable<>(ABSORBED_MILLIS, OPEN_LIMIT, nanoClock);
+        if (background) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sipedge-fast-conference-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepSilent, 250, 250, TimeUnit.MILLISECONDS);
+            storeWork = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                    new java.util.concurrent.ArrayBlockingQueue<>(20_000), r -> {
+                        Thread t = new Thread(r, "sipedge-fast-conference-store");
+                        t.setDaemon(true);
+                        return t;
+                    }, (r, ex) -> storeFailures.increment()); // full: the pin's own expiry still ends it
+        } else {
+            sweeper = null;
+            storeWork = Runnable::run;
+        }
+    }
+
+    void bind(Hooks hooks) {
+        this.hooks = hooks;
+    }
+
+    /** The conference an initial INVITE is for, by the configured rule. */
+    Optional<String> conferenceOf(SIPRequest req) {
+        String ruriUser = req.getRequestURI() instanceof SipUri u ? u.getUser() : null;
+        String toUser = req.getTo() != null && req.getTo().getAddress().getURI() instanceof SipUri t ? t.getUser()
+                : null;
+        return rule.conferenceId(new ConferenceIdRule.RequestFacts(ruriUser, toUser, name -> {
+            javax.sip.header.Header h = req.getHeader(name);
+            return h instanceof gov.nist.javax.sip.header.SIPHeader s ? s.getHeaderValue() : null;
+        }));
+    }
+
+    /** The first attempt of a conference INVITE: the pin (made now if the conference had none). */
+    Route route(String conference, SIPRequest req, String ruriUser) {
+        if (open.size() >= OPEN_LIMIT) {
+            return new Route.Decline();
+        }
+        String callId = req.getCallId().getCallId();
+        String fromUser = req.getFrom().getAddress().getURI() instanceof SipUri f ? f.getUser() : null;
+        RoutingKeys keys = new RoutingKeys(callId, fromUser, ruriUser);
+        ConferencePins.Routing r;
+        try {
+            r = pins.callStarted(conference, callId, keys);
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+            LOG.log(Level.WARNING, "route call-id=" + callId + " conference " + conference + ": pin store failed", e);
+            return new Route.Refuse(503, "Service Unavailable");
+        }
+        if (r.destination().isEmpty()) {
+            LOG.info("route call-id=" + callId + " INVITE conference " + conference + " -> 503 (no active server)");
+            return new Route.Refuse(503, "Service Unavailable");
+        }
+        Destination d = r.destination().get();
+        FastPathRules.UdpTarget target = FastPathRules.udpTarget(withUser(d.uri(), ruriUser));
+        if (target == null) {
+            return new Route.Decline(); // a TCP/TLS or named server: the container's proxy (it joins the same pin)
+        }
+        routed.increment();
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine("route call-id=" + callId + " INVITE conference " + conference + " -> " + d.uri() + " ("
+                    + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ", fast path)");
+        }
+        return new Route.To(conference, d.uri(), target, keys);
+    }
+
+    /** Remembers an attempt sent (its final response ends it). */
+    void sent(Attempt a) {
+        open.put(a.ourBranch, a);
+    }
+
+    Attempt attempt(String conference, RoutingKeys keys, String incomingBranch, String serverUri,
+            List<String> tried, SIPRequest forwarded, InetAddress host, int port, String ourBranch, int number) {
+        return new Attempt(conference, keys.callId(), keys, incomingBranch, serverUri, tried, forwarded, host, port,
+                ourBranch, number, nanoClock.getAsLong(), dropSignal.getAsLong());
+    }
+
+    /**
+     * A response to an INVITE on our branch. True when it was absorbed here (a failure we fail over from, or a
+     * retransmission of one): the fast path must not forward it. Our Via is already removed from {@code resp}.
+     */
+    boolean onInviteResponse(String ourBranch, SIPResponse resp) {
+        int status = resp.getStatusCode();
+        Absorbed gone = absorbed.get(ourBranch);
+        if (gone != null) {
+            if (status >= 300) {
+                sendQuietly(gone); // our ACK was lost: the server retransmits its failure
+            }
+            return true; // a late answer from a server we gave up on goes nowhere
+        }
+        Attempt a = open.get(ourBranch);
+        if (a == null) {
+            return false;
+        }
+        if (status < 200) {
+            a.heard = true;
+            return false;
+        }
+        if (open.remove(ourBranch) == null) {
+            return false; // the timer took it (and answered or failed over); a late response is forwarded as is
+        }
+        if (status < 300) {
+            return false; // in the conference: the BYE releases it
+        }
+        if (Failover.triesNextAfter(status)) {
+            if (failOver(a, "answered " + status, false)) {
+                Absorbed ack = new Absorbed(ackFor(a, resp), a.host, a.port);
+                absorbed.put(ourBranch, ack);
+                sendQuietly(ack);
+                return true;
+            }
+            return false; // no server left: the caller gets this failure and acknowledges it through us
+        }
+        release(a.conference, a.callId);
+        return false;
+    }
+
+    /** Tries the next server; false when there is none (the pin is released for this call). */
+    private boolean failOver(Attempt a, String why, boolean silent) {
+        Optional<Destination> d;
+        try {
+            d = pins.callFailed(a.conference, a.callId, a.serverUri, a.keys, java.util.Set.copyOf(a.tried));
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+            LOG.warning("call-id=" + a.callId + " conference " + a.conference + " failover not started: " + e);
+            d = Optional.empty();
+        }
+        String uri = d.map(Destination::uri).orElse(null);
+        FastPathRules.UdpTarget target = uri == null ? null : FastPathRules.udpTarget(withUser(uri, a.keys.requestUriUser()));
+        if (uri == null || target == null || a.tried.contains(uri.toLowerCase(Locale.ROOT))) {
+            LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " " + why
+                    + ", no other server left");
+            release(a.conference, a.callId);
+            giveUp(a, silent);
+            return false;
+        }
+        List<String> tried = new ArrayList<>(a.tried);
+        tried.add(uri.toLowerCase(Locale.ROOT));
+        LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " " + why
+                + " -> next " + uri);
+        try {
+            SIPRequest again = (SIPRequest) a.forwarded.clone();
+            again.setRequestURI(new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(target.requestUri()));
+            String branch = hooks.branch(a.incomingBranch, a.number + 1);
+            Attempt n = new Attempt(a.conference, a.callId, a.keys, a.incomingBranch, uri, tried, again,
+                    InetAddress.getByName(target.host()), target.port(), branch, a.number + 1, nanoClock.getAsLong(),
+                    dropSignal.getAsLong());
+            hooks.resend(a, n);
+            failovers.increment();
+            return true;
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "call-id=" + a.callId + " conference failover not sent", e);
+            release(a.conference, a.callId);
+            giveUp(a, silent);
+            return false;
+        }
+    }
+
+    private void giveUp(Attempt a, boolean silent) {
+        if (!silent) {
+            return; // the failure itself goes on to the caller
+        }
+        try {
+            hooks.timedOut(a);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "call-id=" + a.callId + " 408 not sent", e);
+        }
+    }
+
+    /**
+     * Every 250 ms: INVITEs a server has not answered at all are sent again (T1, doubling up to T2, as a client
+     * transaction would: the caller got our 100 Trying and no longer retransmits), and after the dispatch timeout
+     * of silence the server counts as failed: the call goes to the next server and the pin moves, unless this node
+     * was itself dropping datagrams meanwhile (then the caller gets 408 and the pin stays).
+     */
+    void sweepSilent() {
+        long now = nanoClock.getAsLong();
+        for (Attempt a : open.values()) {
+            if (!a.heard && now - a.sentNanos >= timeoutNanos && open.remove(a.ourBranch, a)) {
+                timeouts.increment();
+                // a late failure from it is acknowledged, not forwarded
+                absorbed.put(a.ourBranch, new Absorbed(ackFor(a, null), a.host, a.port));
+                String why = "did not answer in " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s";
+                long drops = dropSignal.getAsLong() - a.dropsAtSend;
+                if (drops > 0) {
+                    keptUnderOverload.increment();
+                    LOG.warning("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " "
+                            + why + " while this node dropped " + drops + " datagrams; pin kept, caller gets 408");
+                    release(a.conference, a.callId);
+                    giveUp(a, true);
+                } else {
+                    failOver(a, why, true);
+                }
+            } else if (!a.heard && now - a.resendAtNanos >= 0) {
+                resend(a, now);
+            } else if (a.heard && now - a.sentNanos >= 4 * timeoutNanos + TimeUnit.SECONDS.toNanos(64)) {
+                open.remove(a.ourBranch, a); // alive but never final: the caller's own timers ended it long ago
+            }
+        }
+    }
+
+    private void resend(Attempt a, long now) {
+        a.resendIntervalNanos = Math.min(a.resendIntervalNanos * 2, T2_NANOS);
+        a.resendAtNanos = now + a.resendIntervalNanos;
+        try {
+            SIPRequest out = (SIPRequest) a.forwarded.clone();
+            out.addFirst(hooks.via(a.ourBranch));
+            hooks.send(out, a.host, a.port);
+            retransmitted.increment();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "call-id=" + a.callId + " INVITE not retransmitted", e);
+        }
+    }
+
+    /** A dialog of a conference ended (BYE): the call leaves the pin. */
+    void release(String conference, String callId) {
+        try {
+            pins.callEnded(conference, callId);
+            released.increment();
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+            LOG.warning("conference " + conference + " call-id=" + callId + " not released: " + e);
+        }
+    }
+
+    /**
+     * {@link #release} off the forwarding thread: a BYE is forwarded without waiting for the cluster store (its
+     * retransmissions would otherwise pile up on the same pin's lock). Retransmitted BYEs release again: harmless.
+     */
+    void releaseLater(String conference, String callId) {
+        storeWork.execute(() -> release(conference, callId));
+    }
+
+    /** {@link #refresh} off the forwarding thread. */
+    void refreshLater(String conference) {
+        storeWork.execute(() -> refresh(conference));
+    }
+
+    /** An in-dialog request of a conference call: the pin lives on. */
+    void refresh(String conference) {
+        try {
+            pins.refresh(conference);
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+        }
+    }
+
+    /** The ACK for a non-2xx response to {@code a} (hop-by-hop, ours to send): one Via, ours. */
+    private SIPRequest ackFor(Attempt a, SIPResponse resp) {
+        SIPRequest ack = (SIPRequest) a.forwarded.clone();
+        try {
+            ack.setMethod(Request.ACK);
+            ack.getCSeq().setMethod(Request.ACK);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+        ack.removeHeader(RouteHeader.NAME);
+        ack.removeHeader(RecordRouteHeader.NAME);
+        ack.removeHeader(ContactHeader.NAME);
+        ack.removeHeader(ExpiresHeader.NAME);
+        ack.removeContent();
+        ack.removeHeader(ContentTypeHeader.NAME);
+        if (resp != null) {
+            ack.setTo((To) resp.getTo().clone());
+        }
+        ack.removeHeader(javax.sip.header.ViaHeader.NAME);
+        try {
+            ack.addFirst(hooks.via(a.ourBranch));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return ack;
+    }
+
+    private void sendQuietly(Absorbed ack) {
+        try {
+            hooks.send(ack.ack(), ack.host(), ack.port());
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "ACK not sent", e);
+        }
+    }
+
+    static String withUser(String uri, String user) {
+        if (user == null || user.isEmpty()) {
+            return uri;
+        }
+        String u = uri.trim();
+        if (u.regionMatches(true, 0, "sip:", 0, 4) && u.indexOf('@') < 0) {
+            return u.substring(0, 4) + user + "@" + u.substring(4);
+        }
+        return u;
+    }
+
+    static String encode(String conference) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(conference.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Optional<String> decode(String param) {
+        if (param == null || param.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new String(Base64.getUrlDecoder().decode(param), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+            java.util.concurrent.ExecutorService w = (java.util.concurrent.ExecutorService) storeWork;
+            w.shutdown();
+            try {
+                w.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    int openAttempts() {
+        return open.size();
+    }
+
+    String describe() {
+        return "Routed=" + routed.sum() + ", Failovers=" + failovers.sum() + ", Timeouts=" + timeouts.sum()
+                + ", KeptUnderOverload=" + keptUnderOverload.sum() + ", Retransmitted=" + retransmitted.sum()
+                + ", Released=" + released.sum() + ", StoreFailures=" + storeFailures.sum() + ", Open=" + open.size();
+    }
+}
