@@ -13,6 +13,7 @@ import javax.servlet.ServletContext;
 import org.sipedge.config.ConfigException;
 import org.sipedge.config.Param;
 import org.sipedge.config.Settings;
+import org.sipedge.proxy.core.ClusterNodes;
 import org.sipedge.proxy.core.ForeignFlows;
 import org.sipedge.proxy.core.KnownUsers;
 import org.sipedge.proxy.core.MessageStore;
@@ -55,12 +56,47 @@ public final class ProxyComponents {
     private final UdpOptionsSender prober;
     private final ConferencePins conferences;
     private final ConferenceIdRule conferenceRule;
+    /** Cluster routing of connection-bound bindings (null with the memory store: one node). */
+    private final ClusterNodes clusterNodes;
+    private final java.util.concurrent.ScheduledExecutorService announcer;
     private ObjectName mbeanName;
 
-    private ProxyComponents(Settings settings, RegistrarComponents registrar, java.net.InetAddress bind) {
+    private ProxyComponents(Settings settings, RegistrarComponents registrar, java.net.InetAddress bind,
+            java.util.function.Supplier<String> selfUri) {
         this.settings = settings;
         this.registrar = registrar;
         ClusterStore store = registrar.store();
+        if (!store.kind().equals("memory")) {
+            clusterNodes = new ClusterNodes(store.map(ClusterNodes.MAP_NAME), registrar.nodeId(), selfUri);
+            announcer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sipedge-cluster-announce");
+                t.setDaemon(true);
+                return t;
+            });
+            boolean[] logged = new boolean[1];
+            long started = System.nanoTime();
+            // every 2 s (the entry lives 30 s); the listeners come up after the webapp, so the first rounds may
+            // find none yet
+            announcer.scheduleWithFixedDelay(() -> {
+                try {
+                    String uri = clusterNodes.announce();
+                    if (uri != null && !logged[0]) {
+                        logged[0] = true;
+                        LOG.info("cluster routing: this node is " + registrar.nodeId() + " at " + uri
+                                + "; connection-bound bindings of other nodes are reached through them");
+                    } else if (uri == null && !logged[0] && System.nanoTime() - started > 30_000_000_000L) {
+                        logged[0] = true;
+                        LOG.warning("cluster routing off: no SIP listener address of this node is known; "
+                                + "WebSocket and Outbound bindings it holds are unreachable from other nodes");
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warning("cluster: this node's address not announced: " + e);
+                }
+            }, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        } else {
+            clusterNodes = null;
+            announcer = null;
+        }
         this.messages = new MessageStore(store.map(MessageStore.MAP_NAME),
                 settings.getInt(ProxyParam.MESSAGE_STORE_PER_USER),
                 Duration.ofSeconds(settings.getLong(ProxyParam.MESSAGE_STORE_TTL)), Clock.systemUTC());
@@ -68,7 +104,8 @@ public final class ProxyComponents {
                 Duration.ofSeconds(settings.getLong(ProxyParam.KNOWN_USER_TTL)));
         this.push = pushNotifierOf(settings);
         this.rules = new RoutingRules(registrar.nodeId(), push != null, messages.enabled(),
-                settings.getBool(ProxyParam.MESSAGE_STORE), ForeignFlows.UNREACHABLE);
+                settings.getBool(ProxyParam.MESSAGE_STORE),
+                clusterNodes != null ? clusterNodes : ForeignFlows.UNREACHABLE);
         this.media = openMediaAnchor(settings, store);
         if (!settings.get(DispatcherParam.LIST_FILE).isEmpty()) {
             Dispatcher d = Dispatcher.fromSettings(settings);
@@ -154,7 +191,8 @@ public final class ProxyComponents {
         Settings settings = Settings.load(params(), "sip.xml context-param", ctx::getInitParameter,
                 Collections.list(ctx.getInitParameterNames()), System.getProperties());
         validate(settings);
-        ProxyComponents pc = new ProxyComponents(settings, RegistrarComponents.forContext(ctx), listenerAddress(ctx));
+        ProxyComponents pc = new ProxyComponents(settings, RegistrarComponents.forContext(ctx), listenerAddress(ctx),
+                () -> internalUri(ctx));
         ctx.setAttribute(ATTRIBUTE, pc);
         return pc;
     }
@@ -182,6 +220,35 @@ public final class ProxyComponents {
         return java.net.InetAddress.getLoopbackAddress();
     }
 
+    /**
+     * This node's address for other nodes of the cluster: its TCP listener (WebRTC offers are larger than a UDP
+     * datagram should be), else UDP; an IP literal. Null when the container lists none.
+     */
+    private static String internalUri(ServletContext ctx) {
+        Object o = ctx.getAttribute(javax.servlet.sip.SipServlet.OUTBOUND_INTERFACES);
+        String udp = null;
+        if (o instanceof List<?> list) {
+            for (Object u : list) {
+                if (u instanceof javax.servlet.sip.SipURI s && s.getPort() > 0) {
+                    String t = s.getTransportParam() == null ? "udp" : s.getTransportParam().toLowerCase();
+                    String h = s.getHost();
+                    if (!(h.matches("[0-9.]+") || h.contains(":"))) {
+                        continue;
+                    }
+                    String uri = "sip:" + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":"
+                            + s.getPort() + ";transport=" + t;
+                    if (t.equals("tcp")) {
+                        return uri;
+                    }
+                    if (t.equals("udp") && udp == null) {
+                        udp = uri;
+                    }
+                }
+            }
+        }
+        return udp;
+    }
+
     public static synchronized void release(ServletContext ctx) {
         Object existing = ctx.getAttribute(ATTRIBUTE);
         if (existing instanceof ProxyComponents pc) {
@@ -191,6 +258,14 @@ public final class ProxyComponents {
     }
 
     private void close() {
+        if (clusterNodes != null) {
+            announcer.shutdownNow();
+            try {
+                clusterNodes.withdraw();
+            } catch (RuntimeException e) {
+                LOG.fine("cluster: withdraw failed: " + e);
+            }
+        }
         if (dispatch != null) {
             dispatch.close();
             prober.close();
@@ -219,6 +294,8 @@ public final class ProxyComponents {
     public ManagedMediaAnchor media() { return media; }
     public ProxyMetrics metrics() { return metrics; }
     public String nodeId() { return registrar.nodeId(); }
+    /** Null with the memory store. */
+    public ClusterNodes clusterNodes() { return clusterNodes; }
 
     /** {@code rtpengine.on-failure=reject}: an initial INVITE whose offer cannot be anchored gets 503. */
     public boolean rejectOnMediaFailure() {

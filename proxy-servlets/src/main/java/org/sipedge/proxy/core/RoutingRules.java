@@ -53,7 +53,7 @@ public final class RoutingRules {
             if (ownedHere(b)) {
                 reachable.add(b);
             } else {
-                foreign.resolve(b).ifPresent(reachable::add);
+                foreign.resolve(req.aor(), b).ifPresent(reachable::add);
             }
         }
         if (!reachable.isEmpty()) {

@@ -44,6 +44,7 @@ import org.sipedge.dispatcher.core.Failover;
 import org.sipedge.dispatcher.core.RoutingKeys;
 import org.sipedge.proxy.ProxyComponents;
 import org.sipedge.proxy.ProxyMetrics;
+import org.sipedge.proxy.core.ClusterNodes;
 import org.sipedge.proxy.core.AorState;
 import org.sipedge.proxy.core.CallMedia;
 import org.sipedge.proxy.core.InitialRequest;
@@ -155,6 +156,12 @@ public final class ProxyService {
             reject(req, 416, "Unsupported URI Scheme", "Request-URI is not sip/sips");
             return;
         }
+        javax.servlet.sip.Address popped = req.getPoppedRoute();
+        if (popped != null && popped.getURI() instanceof SipURI hop
+                && hop.getParameter(ClusterNodes.NODE_PARAM) != null) {
+            relayToOwnFlow(req, hop);
+            return;
+        }
         if (uri.getUser() == null && method.equals("OPTIONS")) {
             // keep-alive and capability queries addressed to this server
             SipServletResponse resp = req.createResponse(200);
@@ -206,6 +213,62 @@ public final class ProxyService {
         }
     }
 
+    /**
+     * Another node of the cluster routed a request to a binding whose connection this node holds (see
+     * {@link ClusterNodes}): it goes down that connection, record-routed so the dialog keeps passing here. Media was
+     * anchored by the node that took the request; relays are accepted only from cluster members.
+     */
+    private void relayToOwnFlow(SipServletRequest req, SipURI hop) throws IOException {
+        ClusterNodes nodes = components.clusterNodes();
+        java.util.Optional<ClusterNodes.Relay> relay =
+                ClusterNodes.relayFor(hop.getParameter(ClusterNodes.NODE_PARAM), hop.getParameter(ClusterNodes.AOR_PARAM));
+        String callId = req.getCallId();
+        if (nodes == null || relay.isEmpty() || !relay.get().nodeId().equals(components.nodeId())) {
+            LOG.info("route call-id=" + callId + " " + req.getMethod() + " cluster hop not for this node -> 404");
+            reject(req, 404, "Not Found", "cluster hop for another node");
+            return;
+        }
+        if (!nodes.isMemberAddress(req.getRemoteAddr())) {
+            LOG.warning("route call-id=" + callId + " cluster hop from " + req.getRemoteAddr()
+                    + ", not a cluster member -> 403");
+            reject(req, 403, "Forbidden", "cluster hop from a non-member");
+            return;
+        }
+        String aor = relay.get().aor();
+        Binding own = null;
+        for (Binding b : components.location().lookup(aor)) {
+            if (components.nodeId().equals(b.nodeId()) && sameUri(b.contactUri(), req.getRequestURI())) {
+                own = b;
+                break;
+            }
+        }
+        if (own == null) {
+            LOG.info("route call-id=" + callId + " " + req.getMethod() + " " + aor + " relayed by a cluster node: "
+                    + "the connection is gone -> 480");
+            reject(req, 480, "Temporarily Unavailable", "the relayed binding's connection is gone");
+            return;
+        }
+        LOG.info("route call-id=" + callId + " " + req.getMethod() + " " + aor + " relayed by a cluster node -> "
+                + own.contactUri() + " (connection held here)");
+        fork(req, List.of(List.of(new Target(own.contactUri(), own.path(), own.webSocketClient(), own.effectiveQ(),
+                "b1"))), false);
+    }
+
+    private boolean sameUri(String contact, URI target) {
+        try {
+            if (factory.createURI(contact).equals(target)) {
+                return true;
+            }
+        } catch (ServletParseException e) {
+            return false;
+        }
+        String c = contact.trim();
+        if (c.startsWith("<") && c.endsWith(">")) {
+            c = c.substring(1, c.length() - 1);
+        }
+        return c.equalsIgnoreCase(target.toString());
+    }
+
     private static String describe(List<List<Target>> groups) {
         StringBuilder b = new StringBuilder();
         for (List<Target> g : groups) {
@@ -226,6 +289,10 @@ public final class ProxyService {
 
     /** Starts proxying to the first group; the rest wait in the application session for its failure. */
     private void fork(SipServletRequest req, List<List<Target>> groups) throws IOException {
+        fork(req, groups, true);
+    }
+
+    private void fork(SipServletRequest req, List<List<Target>> groups, boolean anchorMedia) throws IOException {
         SipApplicationSession app = req.getApplicationSession();
         Proxy proxy;
         try {
@@ -239,7 +306,7 @@ public final class ProxyService {
         proxy.setParallel(true);
         proxy.setProxyTimeout(components.branchTimeoutSeconds());
         CallMedia media = null;
-        if (req.getMethod().equals("INVITE") && components.media().enabled()) {
+        if (anchorMedia && req.getMethod().equals("INVITE") && components.media().enabled()) {
             media = new CallMedia(req.getCallId(), fromTag(req), CallMedia.kindOfTransport(req.getTransport()));
             app.setAttribute(ATTR_MEDIA, media);
         }

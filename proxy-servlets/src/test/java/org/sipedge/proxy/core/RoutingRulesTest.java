@@ -96,7 +96,7 @@ class RoutingRulesTest {
         assertEquals("480", name(decide(rules(false, false, false), "INVITE", 70, false, s)));
 
         Binding viaOwner = binding("sip:ws@x.invalid;transport=ws", null, null, null);
-        RoutingRules clustered = new RoutingRules("n1", false, false, false, b -> Optional.of(viaOwner));
+        RoutingRules clustered = new RoutingRules("n1", false, false, false, (aor, b) -> Optional.of(viaOwner));
         assertEquals("fork", name(clustered.decide(new InitialRequest("INVITE", "sip:bob@example.com", 70, false), s)));
     }
 

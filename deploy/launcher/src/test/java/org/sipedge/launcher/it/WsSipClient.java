@@ -79,6 +79,43 @@ final class WsSipClient implements AutoCloseable {
         }
     }
 
+    /** The next request with {@code method} (other frames are skipped); null when none arrives in time. */
+    String awaitRequest(String method, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            String m = received.poll(left, TimeUnit.NANOSECONDS);
+            if (m == null) {
+                return null;
+            }
+            if (m.startsWith(method + " ")) {
+                return m;
+            }
+        }
+    }
+
+    /** A 200 OK to {@code request}: its Vias, From, To (with a tag), Call-ID and CSeq, as a UA answers. */
+    static String okFor(String request) {
+        StringBuilder sb = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : request.split("\r\n")) {
+            if (line.isEmpty()) {
+                break;
+            }
+            String name = line.substring(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(java.util.Locale.ROOT);
+            switch (name) {
+                case "via", "v", "from", "f", "call-id", "i", "cseq" -> sb.append(line).append("\r\n");
+                case "to", "t" -> sb.append(line).append(line.contains(";tag=") ? "" : ";tag=ws" + System.nanoTime())
+                        .append("\r\n");
+                default -> {
+                }
+            }
+        }
+        return sb.append("Content-Length: 0\r\n\r\n").toString();
+    }
+
     /**
      * Normal close (1000) and wait, up to {@code timeout}, for the server's close frame. Returns true when the
      * server answered the close; the TCP connection is then closed by the client.
