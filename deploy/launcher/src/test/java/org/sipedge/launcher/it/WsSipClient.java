@@ -79,6 +79,34 @@ final class WsSipClient implements AutoCloseable {
         }
     }
 
+    /** The next request (responses skipped); null when none arrives in time. */
+    String awaitRequest(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            String m = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
+            if (m == null || !m.startsWith("SIP/2.0 ")) {
+                return m;
+            }
+        }
+    }
+
+    /** Answers {@code request} on this connection without a body, copying Via, From, To (plus a tag), Call-ID, CSeq. */
+    void reply(String request, int status, String reason) throws Exception {
+        StringBuilder r = new StringBuilder("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n");
+        for (String line : UdpPhone.headerLines(request)) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("via:") || lower.startsWith("v:") || lower.startsWith("from:")
+                    || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                r.append(line).append("\r\n");
+            } else if (lower.startsWith("to:")) {
+                r.append(line.contains(";tag=") ? line : line + ";tag=ws" + Long.toHexString(System.nanoTime()))
+                        .append("\r\n");
+            }
+        }
+        send(r.append("Content-Length: 0\r\n\r\n").toString());
+    }
+
     /**
      * Normal close (1000) and wait, up to {@code timeout}, for the server's close frame. Returns true when the
      * server answered the close; the TCP connection is then closed by the client.
