@@ -1,6 +1,7 @@
 // Browser end-to-end run of SIP Edge, inside a private network namespace (see run-in-netns.sh): starts rtpengine,
 // the edge (with its demo page server), sipp as a plain phone and headless Chromium (playwright-core), drives the
-// demo page (JsSIP) and a SIP.js page through calls, chat and hang-up, and writes one JSON line per check:
+// demo page (JsSIP, over WS and over WSS) and a SIP.js page through calls, chat and hang-up, and writes one JSON
+// line per check:
 //   {"check":"jssip.call.established","ok":false,"detail":"INVITE alice→bob answered 405 Method Not Allowed", ...}
 // The Java IT (deploy/launcher BrowserCallsIT) turns every line into one assertion. Every wait is bounded; every
 // child is stopped by its PID at the end.
@@ -10,6 +11,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
+import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { buildJsSip } from './build.mjs';
@@ -80,6 +82,9 @@ const PLAN = [
   'phone.sdp.to-browser-is-webrtc', 'phone.audio.echo-reaches-browser', 'phone.bye.ends-both',
   'uac.call.established', 'uac.sdp.to-browser-is-webrtc', 'uac.sdp.to-phone-is-plain-rtp',
   'uac.audio.echo-reaches-browser', 'uac.bye.ends-both',
+  'wss.certificate.as-logged', 'wss.register.dave', 'wss.register.binding-on-wss', 'wss.call.established',
+  'wss.call.callee-is-webrtc', 'wss.audio.bob-receives', 'wss.audio.dave-receives', 'wss.media.through-rtpengine',
+  'wss.message.dave-to-bob', 'wss.message.bob-to-dave', 'wss.bye.ends-both', 'wss.close.removes-binding',
 ];
 
 class Results {
@@ -169,7 +174,8 @@ async function startEdge(cfg, results, rtpengine) {
       : 'the WAR has no rtpengine.engines key yet (rtpengine-control not in deploy/war/target/sipedge/WEB-INF/sip.xml): '
         + 'calls get no media anchoring');
   const pageUrl = pageLine ? /^sipedge demo phone: (\S+)/.exec(pageLine)[1] : null;
-  return ready ? { child: edge, sipPort, wsPort, httpPort, pageUrl, pageLine } : null;
+  const tlsLine = edge.lines.find((l) => l.startsWith('sipedge tls certificate: ')) || null;
+  return ready ? { child: edge, sipPort, wsPort, wssPort, httpPort, pageUrl, pageLine, tlsLine } : null;
 }
 
 // ------------------------------------------------------------------ browser pages
@@ -180,8 +186,8 @@ const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
 ];
 
-async function openPhone(browser, url, name, cfg) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+async function openPhone(browser, url, name, cfg, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, ...contextOptions });
   const page = await context.newPage();
   const consoleLog = [];
   page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
@@ -308,13 +314,14 @@ async function establish(caller, callee, results, check) {
   return { caller, callee, ci, ei };
 }
 
-/** The caller hangs up; both must end, the callee by a BYE it received. */
-async function byeEndsBoth({ caller, callee, ci, ei }, results, check) {
-  await caller.page.evaluate(() => window.phone.hangup());
-  const [cc, ce] = await Promise.all([waitCall(caller, ci, ['ended'], T.ended), waitCall(callee, ei, ['ended'], T.ended)]);
-  const ok = cc.state === 'ended' && ce.state === 'ended' && cc.byeSent && ce.byeReceived;
-  return results.check(check, ok, ok ? `BYE from ${caller.name}: ${caller.name} ended (${cc.cause}), ${callee.name} received the BYE and ended (${ce.cause})`
-    : `after ${caller.name} hung up: ${caller.name} ${describeCall(cc)}, BYE sent ${cc.byeSent}; ${callee.name} ${describeCall(ce)}, BYE received ${ce.byeReceived}`);
+/** One side hangs up (the caller unless by says 'callee'); both must end, the other by a BYE it received. */
+async function byeEndsBoth({ caller, callee, ci, ei }, results, check, by = 'caller') {
+  const [from, to, fi, ti] = by === 'callee' ? [callee, caller, ei, ci] : [caller, callee, ci, ei];
+  await from.page.evaluate(() => window.phone.hangup());
+  const [cf, ct] = await Promise.all([waitCall(from, fi, ['ended'], T.ended), waitCall(to, ti, ['ended'], T.ended)]);
+  const ok = cf.state === 'ended' && ct.state === 'ended' && cf.byeSent && ct.byeReceived;
+  return results.check(check, ok, ok ? `BYE from ${from.name}: ${from.name} ended (${cf.cause}), ${to.name} received the BYE and ended (${ct.cause})`
+    : `after ${from.name} hung up: ${from.name} ${describeCall(cf)}, BYE sent ${cf.byeSent}; ${to.name} ${describeCall(ct)}, BYE received ${ct.byeReceived}`);
 }
 
 function anchoredDetail(stats) {
@@ -539,6 +546,115 @@ async function uacScenario(ctx) {
   results.notReached(names, `the call from the phone did not get that far (${describeCall(call)})`);
 }
 
+/** Header values of a raw SIP message (long and compact form), one entry per header line. */
+function headerValues(text, name, compact) {
+  const re = new RegExp(`^(?:${name}${compact ? '|' + compact : ''})\\s*:\\s*(.*)$`, 'gim');
+  return [...String(text).split('\r\n\r\n')[0].matchAll(re)].map((m) => m[1].trim());
+}
+
+/**
+ * dave's REGISTER over WSS in his page's trace and the registrar's 200 to it: the Via transport he sent and the
+ * binding the registrar lists for his +sip.instance (host, port and transport after the edge's WebSocket fix-up).
+ */
+function wssRegistration(trace) {
+  const register = trace.filter((m) => m.dir === 'out' && m.firstLine.startsWith('REGISTER ')).pop();
+  if (!register) return { problem: 'dave sent no REGISTER' };
+  const via = headerValues(register.text, 'Via', 'v')[0] || '';
+  const instance = (/\+sip\.instance="?<?(urn:uuid:[0-9a-f-]+)/i.exec(headerValues(register.text, 'Contact', 'm').join(',')) || [])[1];
+  const cseq = headerValues(register.text, 'CSeq')[0];
+  const ok = trace.filter((m) => m.dir === 'in' && m.firstLine.startsWith('SIP/2.0 200')
+    && headerValues(m.text, 'CSeq')[0] === cseq).pop();
+  if (!ok) return { via, problem: `no 200 to dave's REGISTER (CSeq ${cseq})` };
+  const contacts = headerValues(ok.text, 'Contact', 'm').join(',').match(/<[^>]*>[^,]*/g) || [];
+  const binding = instance && contacts.find((c) => c.includes(instance));
+  const m = binding && /^<sips?:[^@>]*@([^:;>]+):(\d+)/.exec(binding);
+  const t = binding && /^<[^>]*;transport=([^;>]+)/i.exec(binding);
+  return {
+    via, instance, binding, host: m ? m[1] : null, port: m ? Number(m[2]) : null, transport: t ? t[1].toLowerCase() : null,
+    contacts,
+  };
+}
+
+/** The certificate a TLS server on 127.0.0.1:port presents (not verified: only looked at). */
+function peerCertificate(port, timeoutMs) {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, timeout: timeoutMs });
+    const done = (v) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.once('secureConnect', () => done({ cert: socket.getPeerCertificate(), protocol: socket.getProtocol() }));
+    socket.once('error', (e) => done({ error: e.message }));
+    socket.once('timeout', () => done({ error: `no TLS handshake within ${timeoutMs} ms` }));
+  });
+}
+
+/** The start-up line names the certificate the WSS port really serves (what an operator compares in a browser). */
+async function certificateAsLogged(edge, results) {
+  const logged = edge.tlsLine && /SHA-256 ([0-9A-F:]{95})/.exec(edge.tlsLine);
+  const served = await peerCertificate(edge.wssPort, 5000);
+  const ok = Boolean(logged && served.cert && served.cert.fingerprint256 === logged[1]);
+  return results.check('wss.certificate.as-logged', ok, ok
+    ? `wss port serves ${served.cert.subject.CN} (${served.protocol}, SHA-256 ${served.cert.fingerprint256.slice(0, 11)}…), as the edge printed: ${edge.tlsLine}`
+    : `edge printed ${JSON.stringify(edge.tlsLine)}; wss 127.0.0.1:${edge.wssPort} serves ${served.cert ? served.cert.fingerprint256 : served.error}`);
+}
+
+/**
+ * dave (JsSIP on the demo page) registers over secure WebSocket, on the edge's generated self-signed certificate
+ * (his browser context trusts it: ignoreHTTPSErrors); bob (plain ws) calls him, they chat, dave hangs up, then dave's
+ * page closes and the registrar must drop the binding that lived on that WSS connection.
+ */
+async function wssScenario(ctx) {
+  const { results, bob, edge, cfg, browser, phones } = ctx;
+  const names = PLAN.filter((n) => n.startsWith('wss.'));
+  const wss = `wss://127.0.0.1:${edge.wssPort}`;
+  await certificateAsLogged(edge, results);
+  const dave = await openPhone(browser, `${edge.pageUrl}?user=dave`, 'dave', cfg, { ignoreHTTPSErrors: true });
+  phones.push(dave);
+  if (!(await register(dave, wss, results, 'wss.register.dave'))) return results.notReached(names, 'dave is not registered over WSS');
+  const reg = wssRegistration(await dave.page.evaluate(() => window.phone.trace));
+  const onWss = /^SIP\/2\.0\/WSS\s/i.test(reg.via) && reg.host === '127.0.0.1' && reg.port > 0 && reg.transport === 'wss';
+  results.check('wss.register.binding-on-wss', onWss, onWss
+    ? `dave's REGISTER went out with Via ${reg.via.split(';')[0]}; the registrar's 200 lists his binding ${reg.binding}`
+      + ' (his .invalid Contact now names his WSS connection: its address, port and transport=wss)'
+    : `${reg.problem || ''} Via ${JSON.stringify(reg.via)}; instance ${reg.instance}; contacts in the 200: ${JSON.stringify(reg.contacts)}`.trim());
+  if (!results.done.get('jssip.register.bob').ok) return results.notReached(names, 'bob (JsSIP) is not registered');
+
+  const call = await establish(bob, dave, results, 'wss.call.established');
+  if (call) {
+    const c = await callAt(bob, call.ci);
+    const anchoredLine = await edge.child.waitForLine(new RegExp(`Call-ID=${escapeRe(c.callId)} offer anchored on .*\\(case `), 3000);
+    const kinds = anchoredLine ? /\(case (\w+)->(\w+)/.exec(anchoredLine) : null;
+    results.check('wss.call.callee-is-webrtc', Boolean(kinds && kinds[2] === 'WEBRTC'), anchoredLine
+      ? `edge: ${anchoredLine.slice(anchoredLine.indexOf('Call-ID='))} — callee dave ${kinds && kinds[2] === 'WEBRTC' ? 'is' : 'is NOT'} a WebRTC client by his WSS binding`
+      : `the edge logged no offer anchoring for Call-ID ${c.callId}`);
+    const audio = await audioGrowth([bob, dave], T.audio);
+    results.check('wss.audio.bob-receives', audio[0].ok, audio[0].detail);
+    results.check('wss.audio.dave-receives', audio[1].ok, audio[1].detail);
+    const anchored = anchoredDetail(audio);
+    results.check('wss.media.through-rtpengine', anchored.ok, anchored.detail);
+    await sendAndReceive(dave, bob, results, 'wss.message.dave-to-bob');
+    await sendAndReceive(bob, dave, results, 'wss.message.bob-to-dave');
+    await byeEndsBoth(call, results, 'wss.bye.ends-both', 'callee');
+  }
+  // a closed tab: the WSS connection goes without an un-REGISTER; its binding must go with it
+  await dave.dump();
+  phones.splice(phones.indexOf(dave), 1);
+  await dave.context.close();
+  if (!reg.port) {
+    results.check('wss.close.removes-binding', false, 'dave\'s binding port is unknown (see wss.register.binding-on-wss)');
+  } else {
+    const closed = await edge.child.waitForLine(new RegExp(`connection wss:127\\.0\\.0\\.1:${reg.port} closed: removed \\d+ binding`), 5000);
+    results.check('wss.close.removes-binding', Boolean(closed), closed ? `edge: ${closed.slice(closed.indexOf('connection wss:'))}`
+      : `no "connection wss:127.0.0.1:${reg.port} closed: removed … binding(s)" from the edge within 5 s of closing dave's page`);
+  }
+  results.notReached(names, `the call to dave did not get that far (${results.done.get('wss.call.established').detail})`);
+}
+
+function escapeRe(s) {
+  return String(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 // ------------------------------------------------------------------ main
 
 async function main() {
@@ -597,7 +713,7 @@ async function main() {
       why = 'no browser';
       return;
     }
-    const ctx = { cfg, results, edge };
+    const ctx = { cfg, results, edge, browser, phones };
     ctx.alice = await openPhone(browser, `${edge.pageUrl}?user=alice`, 'alice', cfg);
     ctx.bob = await openPhone(browser, `${edge.pageUrl}?user=bob`, 'bob', cfg);
     phones.push(ctx.alice, ctx.bob);
@@ -610,6 +726,7 @@ async function main() {
     await sipjsScenario(ctx);
     await phoneScenario(ctx);
     await uacScenario(ctx);
+    await wssScenario(ctx);
   } catch (e) {
     why = `the run stopped on an error: ${e.stack || e}`;
     console.error(why);

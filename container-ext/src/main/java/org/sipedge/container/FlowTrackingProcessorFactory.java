@@ -20,11 +20,12 @@ import java.nio.channels.SocketChannel;
 import java.util.Locale;
 
 /**
- * The stack's message processors, with three additions: when a connection closes, {@link ConnectionEvents} hears
- * of it at once; UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}); and WebSocket
- * connections give browsers their own Via sent-by back in responses ({@link BrowserSentBy}). JAIN SIP has no
- * close event; RFC 5626 and RFC 7118 need it (a flow's bindings die with their connection). Set as
- * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
+ * The stack's message processors, with four additions: when a connection closes, {@link ConnectionEvents} hears
+ * of it at once; UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}); WebSocket
+ * connections give browsers their own Via sent-by back in responses ({@link BrowserSentBy}); and a browser's
+ * Contact on a secure WebSocket says {@code transport=wss}, so requests to it find its connection
+ * ({@link SecureWebSocketContact}). JAIN SIP has no close event; RFC 5626 and RFC 7118 need it (a flow's
+ * bindings die with their connection). Set as {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
  */
 public final class FlowTrackingProcessorFactory implements MessageProcessorFactory {
     private final NioMessageProcessorFactory plain = new NioMessageProcessorFactory();
@@ -163,7 +164,7 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
     }
 
-    /** The same over TLS. */
+    /** The same over TLS; the browser's Contact is marked {@code transport=wss} ({@link SecureWebSocketContact}). */
     static final class WssChannel extends NioTlsWebSocketMessageChannel {
         private final BrowserSentBy sentBy = new BrowserSentBy();
 
@@ -175,6 +176,9 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         @Override
         public void processMessage(SIPMessage message) throws Exception {
             sentBy.received(message);
+            if (getSIPStack().isPatchWebSocketHeaders()) {
+                SecureWebSocketContact.mark(message);
+            }
             super.processMessage(message);
         }
 

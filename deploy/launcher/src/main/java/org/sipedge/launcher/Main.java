@@ -97,16 +97,12 @@ public final class Main {
         }
         checkPortsFree(settings, layout);
         try {
-            KeyMaterial keys = null;
-            if (layout.needsTls()) {
-                String ks = settings.get(ContainerParam.KEYSTORE);
-                if (ks.isEmpty()) {
-                    keys = KeyMaterial.selfSigned(work);
-                } else if (!Files.isReadable(Path.of(ks))) {
-                    throw new ConfigException(ContainerParam.KEYSTORE.key(), settings.sourceOf(ContainerParam.KEYSTORE),
-                            "cannot read " + ks);
-                } else {
-                    keys = new KeyMaterial(Path.of(ks), settings.get(ContainerParam.KEYSTORE_PASSWORD));
+            KeyMaterial keys = layout.needsTls() ? keyMaterial(settings, work) : null;
+            if (keys != null) {
+                System.out.println("sipedge tls certificate: " + keys.describe());
+                if (keys.expired()) { // a generated one never is: it is renewed at start
+                    System.err.println("sipedge: warning: the TLS certificate in " + ContainerParam.KEYSTORE.key() + "="
+                            + keys.keystore() + " has expired: TLS and WSS clients will refuse it");
                 }
             }
             layout.write(war, keys);
@@ -162,6 +158,19 @@ public final class Main {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The configured key store, opened and checked, or the generated self-signed one. */
+    private static KeyMaterial keyMaterial(Settings settings, Path work) throws IOException {
+        String ks = settings.get(ContainerParam.KEYSTORE);
+        if (ks.isEmpty()) {
+            return KeyMaterial.selfSigned(work);
+        }
+        try {
+            return KeyMaterial.configured(Path.of(ks), settings.get(ContainerParam.KEYSTORE_PASSWORD));
+        } catch (KeyMaterial.KeyStoreProblem e) {
+            throw new ConfigException(e.key().key(), settings.sourceOf(e.key()), e.getMessage());
         }
     }
 

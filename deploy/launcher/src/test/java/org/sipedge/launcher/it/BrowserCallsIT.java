@@ -24,11 +24,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Real browsers through SIP Edge: headless Chromium (JsSIP on the demo page the edge serves, SIP.js on a test page)
- * and sipp as a plain phone, media anchored by the real rtpengine, all inside a private network namespace
- * ({@code unshare -n}, loopback only). The run itself is {@code e2e/run.mjs}; every line it reports becomes one
- * assertion here, and a check it never reports fails too. Missing tools fail the test, never skip it: install
- * them with {@code ./sipedge test}.
+ * Real browsers through SIP Edge: headless Chromium (JsSIP on the demo page the edge serves, over WS and over WSS on
+ * the generated self-signed certificate; SIP.js on a test page) and sipp as a plain phone, media anchored by the
+ * real rtpengine, all inside a private network namespace ({@code unshare -n}, loopback only). The run itself is
+ * {@code e2e/run.mjs}; every line it reports becomes one assertion here, and a check it never reports fails too.
+ * Missing tools fail the test, never skip it: install them with {@code ./sipedge test}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserCallsIT {
@@ -46,7 +46,11 @@ class BrowserCallsIT {
             "phone.register.udp", "phone.call.established", "phone.sdp.to-phone-is-plain-rtp",
             "phone.sdp.to-browser-is-webrtc", "phone.audio.echo-reaches-browser", "phone.bye.ends-both",
             "uac.call.established", "uac.sdp.to-browser-is-webrtc", "uac.sdp.to-phone-is-plain-rtp",
-            "uac.audio.echo-reaches-browser", "uac.bye.ends-both");
+            "uac.audio.echo-reaches-browser", "uac.bye.ends-both",
+            "wss.certificate.as-logged", "wss.register.dave", "wss.register.binding-on-wss", "wss.call.established",
+            "wss.call.callee-is-webrtc", "wss.audio.bob-receives", "wss.audio.dave-receives",
+            "wss.media.through-rtpengine", "wss.message.dave-to-bob", "wss.message.bob-to-dave", "wss.bye.ends-both",
+            "wss.close.removes-binding");
     /** run.mjs's own budget; the process gets this plus a margin before it is stopped. */
     private static final int DEADLINE_SECONDS = 150;
 

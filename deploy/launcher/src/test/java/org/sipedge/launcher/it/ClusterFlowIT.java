@@ -63,7 +63,7 @@ class ClusterFlowIT {
                 assertTrue(vias.get(1).endsWith(":" + a.sipPort()) || vias.get(1).endsWith(":" + b.sipPort()),
                         "the next Via is a node's SIP listener (B towards A): " + vias);
                 assertTrue(vias.stream().anyMatch(v -> v.endsWith(":" + b.sipPort())), "B is on the path: " + vias);
-                ws.send(WsSipClient.okFor(got));
+                ws.reply(got, 200, "OK");
                 SipProbe.Response answer = sent.get(15, TimeUnit.SECONDS);
                 assertNotNull(answer, "the sender got a final response");
                 assertEquals(200, answer.status(), "the browser's 200 comes back through A and B:\n" + answer.raw());

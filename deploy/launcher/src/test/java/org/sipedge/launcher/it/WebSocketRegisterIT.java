@@ -64,18 +64,34 @@ class WebSocketRegisterIT {
         }
     }
 
+    /**
+     * Browsers say {@code transport=ws} in their Contact on wss:// too; the binding must name WSS, or requests to it
+     * go to the plain WS listener, which has no such connection (the INVITE got 500 "Connection refused").
+     */
     @Test
-    void browserRegisterOverWssIsAccepted() throws Exception {
+    void browserRegisterOverWssIsAcceptedAndReachedOverItsConnection() throws Exception {
         String instance = UUID.randomUUID().toString();
         URI uri = URI.create("wss://127.0.0.1:" + edge.wssPort() + "/");
-        try (WsSipClient wss = WsSipClient.connect(WsSipClient.trustAllClient(), uri)) {
+        try (WsSipClient wss = WsSipClient.connect(WsSipClient.trustAllClient(), uri); UdpPhone bob = new UdpPhone()) {
             assertEquals("sip", wss.subprotocol(), "server echoes the sip subprotocol over WSS");
             wss.send(WsSipClient.browserRegister("wssalice", "127.0.0.1", instance, 1, 1,
                     "wss-" + UUID.randomUUID(), 600));
             SipProbe.Response ok = wss.awaitFinal(ANSWER);
             assertNotNull(ok, "a final response frame to the WSS REGISTER\n" + edge.output());
             assertEquals(200, ok.status(), ok.raw());
-            assertEquals(1, withInstance(ok.contacts(), instance).size(), "the 200 lists the binding:\n" + ok.raw());
+            List<String> binding = withInstance(ok.contacts(), instance);
+            assertEquals(1, binding.size(), "the 200 lists the binding:\n" + ok.raw());
+            assertTrue(binding.get(0).matches("<sip:wssalice@127\\.0\\.0\\.1:\\d+;transport=wss>.*"),
+                    "the binding is the WSS connection (address, port, transport=wss): " + binding.get(0));
+
+            bob.send(edge.sipPort(), bob.message("bob", "wssalice", "over wss?"));
+            String got = wss.awaitRequest(ANSWER);
+            assertNotNull(got, "the MESSAGE reached the browser on its WSS connection\n" + edge.output());
+            assertTrue(got.startsWith("MESSAGE sip:wssalice@127.0.0.1:"), got);
+            wss.reply(got, 200, "OK");
+            String answer = bob.finalResponse(ANSWER);
+            assertNotNull(answer, "the sender got the browser's answer");
+            assertEquals(200, UdpPhone.status(answer), answer);
         }
     }
 

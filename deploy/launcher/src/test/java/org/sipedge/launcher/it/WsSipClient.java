@@ -97,23 +97,32 @@ final class WsSipClient implements AutoCloseable {
         }
     }
 
-    /** A 200 OK to {@code request}: its Vias, From, To (with a tag), Call-ID and CSeq, as a UA answers. */
-    static String okFor(String request) {
-        StringBuilder sb = new StringBuilder("SIP/2.0 200 OK\r\n");
-        for (String line : request.split("\r\n")) {
-            if (line.isEmpty()) {
-                break;
-            }
-            String name = line.substring(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(java.util.Locale.ROOT);
-            switch (name) {
-                case "via", "v", "from", "f", "call-id", "i", "cseq" -> sb.append(line).append("\r\n");
-                case "to", "t" -> sb.append(line).append(line.contains(";tag=") ? "" : ";tag=ws" + System.nanoTime())
-                        .append("\r\n");
-                default -> {
-                }
+    /** The next request (responses skipped); null when none arrives in time. */
+    String awaitRequest(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            String m = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
+            if (m == null || !m.startsWith("SIP/2.0 ")) {
+                return m;
             }
         }
-        return sb.append("Content-Length: 0\r\n\r\n").toString();
+    }
+
+    /** Answers {@code request} on this connection without a body, copying Via, From, To (plus a tag), Call-ID, CSeq. */
+    void reply(String request, int status, String reason) throws Exception {
+        StringBuilder r = new StringBuilder("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n");
+        for (String line : UdpPhone.headerLines(request)) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("via:") || lower.startsWith("v:") || lower.startsWith("from:")
+                    || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                r.append(line).append("\r\n");
+            } else if (lower.startsWith("to:")) {
+                r.append(line.contains(";tag=") ? line : line + ";tag=ws" + Long.toHexString(System.nanoTime()))
+                        .append("\r\n");
+            }
+        }
+        send(r.append("Content-Length: 0\r\n\r\n").toString());
     }
 
     /**
