@@ -24,10 +24,12 @@ public enum ProxyParam implements Param {
             "seconds a proxied dialog's state is kept at most (its application session is extended up to this)"),
     DISPATCH_TIMEOUT("proxy.dispatch-timeout", "10", new ValueType.Int(1, 600),
             "seconds a call sent to a dispatcher destination (conference server) may go without a final answer before "
-                    + "the next destination is tried"),
+                    + "the next destination is tried (on the UDP fast path: without any answer; a server that answered "
+                    + "provisionally is alive and keeps its pin)"),
     UDP_FAST_PATH("proxy.udp-fast-path", "true", new ValueType.Bool(),
-            "forward calls whose caller and single callee binding are plain UDP statelessly in front of the container "
-                    + "(same routing, record-route and media anchoring; everything else takes the full proxy)");
+            "forward calls whose caller and single callee binding are plain UDP, and conference calls to UDP servers, "
+                    + "in front of the container without its transactions (same routing, pins, record-route and media "
+                    + "anchoring; everything else takes the full proxy)");
 
     private final String key;
     private final String def;
