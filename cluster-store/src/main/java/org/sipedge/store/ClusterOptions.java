@@ -1,6 +1,7 @@
 package org.sipedge.store;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.sipedge.config.ConfigException;
@@ -8,16 +9,36 @@ import org.sipedge.config.Settings;
 import org.sipedge.config.ValueType;
 
 /**
- * How an embedded cluster member (Hazelcast or Infinispan) finds its peers: a fixed list of literal addresses,
- * never multicast and never a name lookup. Checked once at start-up; a bad value names its key.
+ * How an embedded cluster member (Hazelcast or Infinispan) finds its peers — a fixed list of literal addresses,
+ * never multicast and never a name lookup — and how fast it gives up on them: a member silent for
+ * {@code failureTimeout} is dead, an operation waits at most {@code operationTimeout} for another member. Checked
+ * once at start-up; a bad value names its key.
  */
 public record ClusterOptions(String bindAddress, int port, List<InetSocketAddress> members, String clusterName,
-                             int backups) {
+                             int backups, Duration failureTimeout, Duration operationTimeout) {
+    /** The defaults of the timeout keys. */
+    public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(8);
+
     public ClusterOptions {
         members = List.copyOf(members);
         if (clusterName == null || clusterName.isBlank()) {
             throw new IllegalArgumentException("cluster name must not be empty");
         }
+        if (failureTimeout.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new IllegalArgumentException("failure timeout must be at least 2 s (heartbeats go every second)");
+        }
+        if (operationTimeout.compareTo(failureTimeout) <= 0) {
+            throw new IllegalArgumentException("operation timeout " + operationTimeout.toSeconds()
+                    + " s is not longer than the failure timeout " + failureTimeout.toSeconds() + " s: an operation "
+                    + "on a dead member's entries would fail before the others take them over");
+        }
+    }
+
+    /** With the default timeouts. */
+    public ClusterOptions(String bindAddress, int port, List<InetSocketAddress> members, String clusterName,
+                          int backups) {
+        this(bindAddress, port, members, clusterName, backups, FAILURE_TIMEOUT, OPERATION_TIMEOUT);
     }
 
     /** Reads and checks the {@code store.*} keys. */
@@ -33,8 +54,16 @@ public record ClusterOptions(String bindAddress, int port, List<InetSocketAddres
         } catch (IllegalArgumentException e) {
             throw new ConfigException(StoreParam.MEMBERS.key(), settings.sourceOf(StoreParam.MEMBERS), e.getMessage());
         }
+        Duration failure = Duration.ofSeconds(settings.getInt(StoreParam.FAILURE_TIMEOUT));
+        Duration operation = Duration.ofSeconds(settings.getInt(StoreParam.OPERATION_TIMEOUT));
+        if (operation.compareTo(failure) <= 0) {
+            throw new ConfigException(StoreParam.OPERATION_TIMEOUT.key(),
+                    settings.sourceOf(StoreParam.OPERATION_TIMEOUT), operation.toSeconds() + " s is not longer than "
+                    + StoreParam.FAILURE_TIMEOUT.key() + " (" + failure.toSeconds() + " s): an operation on a dead "
+                    + "member's entries would fail before the others take them over");
+        }
         return new ClusterOptions(settings.get(StoreParam.BIND_ADDRESS), settings.getInt(StoreParam.PORT), members,
-                name, settings.getInt(StoreParam.BACKUPS));
+                name, settings.getInt(StoreParam.BACKUPS), failure, operation);
     }
 
     /**

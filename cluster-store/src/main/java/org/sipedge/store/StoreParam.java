@@ -22,7 +22,15 @@ public enum StoreParam implements Param {
             new ValueType.Text()),
     BACKUPS("store.backups", "1",
             "copies of each entry kept on other members besides its owner (1 survives the loss of any one member)",
-            new ValueType.Int(0, 3));
+            new ValueType.Int(0, 3)),
+    FAILURE_TIMEOUT("store.failure-timeout", "5",
+            "seconds without a heartbeat (sent every second) after which the other members declare a member dead and "
+                    + "serve its entries from their copies",
+            new ValueType.Int(2, 300)),
+    OPERATION_TIMEOUT("store.operation-timeout", "8",
+            "seconds a store operation waits for another member before it fails; longer than store.failure-timeout, "
+                    + "so an operation on a dead member's entries waits for the take-over instead of failing",
+            new ValueType.Int(3, 600));
 
     private final String key;
     private final String def;

@@ -71,6 +71,26 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void failureDetectionIsShortByDefaultAndConfigurable() {
+        ClusterOptions d = ClusterOptions.from(Settings.defaults(List.of(StoreParam.values())));
+        assertEquals(java.time.Duration.ofSeconds(5), d.failureTimeout());
+        assertEquals(java.time.Duration.ofSeconds(8), d.operationTimeout());
+        ClusterOptions o = ClusterOptions.from(with("store.failure-timeout", "3", "store.operation-timeout", "4"));
+        assertEquals(java.time.Duration.ofSeconds(3), o.failureTimeout());
+        assertEquals(java.time.Duration.ofSeconds(4), o.operationTimeout());
+    }
+
+    @Test
+    void anOperationTimeoutNotLongerThanTheFailureTimeoutIsRefusedNamingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ClusterOptions.from(
+                with("store.failure-timeout", "10", "store.operation-timeout", "10")));
+        assertEquals("store.operation-timeout", e.key());
+        assertTrue(e.getMessage().contains("store.failure-timeout"), e.getMessage());
+        assertEquals("store.failure-timeout",
+                assertThrows(ConfigException.class, () -> with("store.failure-timeout", "1")).key());
+    }
+
+    @Test
     void theDefaultStoreIsMemory() {
         try (ClusterStore s = Stores.open(Settings.defaults(List.of(StoreParam.values())))) {
             assertEquals("memory", s.kind());

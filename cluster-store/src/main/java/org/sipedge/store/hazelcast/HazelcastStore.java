@@ -7,6 +7,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.spi.properties.ClusterProperty;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,11 +23,14 @@ import org.sipedge.store.shared.SharedStore;
 /**
  * An embedded Hazelcast member. Peers come from {@code store.members} only (TCP/IP join): multicast, auto-detection
  * and phone-home are off, and the member binds to {@code store.bind-address} alone, so nothing is sent anywhere
- * but to the listed members.
+ * but to the listed members. Backups are synchronous: a write returns once its backups hold it.
  */
 public final class HazelcastStore extends SharedStore {
     /** Every map of ours lives under this prefix, configured with the backup count. */
     static final String PREFIX = "sipedge.";
+    /** Hazelcast retries an operation at once this many times before pausing between retries. */
+    private static final int FAST_RETRIES = 5;
+    private static final long RETRY_PAUSE_MILLIS = 500;
 
     private final HazelcastInstance hz;
 
@@ -63,6 +67,22 @@ public final class HazelcastStore extends SharedStore {
         config.setProperty("hazelcast.local.localAddress", options.bindAddress());
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.health.monitoring.level", "OFF");
+        // failure detection for a LAN cluster: a heartbeat every second, dead after store.failure-timeout of silence
+        // (Hazelcast's default is 60 s, during which every operation on the dead member's partitions waits)
+        config.setProperty(ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(), "1");
+        config.setProperty(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(),
+                Long.toString(options.failureTimeout().toSeconds()));
+        // an operation waits for a silent member at most store.operation-timeout (more than the failure timeout:
+        // one aimed at a dead member is retried on the member that takes its partitions over); its retries, paused
+        // 500 ms each after the first few, are bounded by the same time
+        config.setProperty(ClusterProperty.OPERATION_CALL_TIMEOUT_MILLIS.getName(),
+                Long.toString(options.operationTimeout().toMillis()));
+        config.setProperty(ClusterProperty.INVOCATION_RETRY_PAUSE.getName(), Long.toString(RETRY_PAUSE_MILLIS));
+        config.setProperty(ClusterProperty.INVOCATION_MAX_RETRY_COUNT.getName(),
+                Long.toString(FAST_RETRIES + options.operationTimeout().toMillis() / RETRY_PAUSE_MILLIS));
+        // a write waits this long for its synchronous backups' acknowledgements
+        config.setProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(),
+                Long.toString(options.failureTimeout().toMillis()));
         config.getJetConfig().setEnabled(false);
         config.getManagementCenterConfig().setScriptingEnabled(false);
 
@@ -81,7 +101,9 @@ public final class HazelcastStore extends SharedStore {
         join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
 
         MapConfig maps = new MapConfig(PREFIX + "*");
-        maps.setBackupCount(options.backups()).setAsyncBackupCount(0);
+        // synchronous backups only: a write returns once every backup holds it, so a member that acknowledged a
+        // write can die without losing it
+        maps.setBackupCount(options.backups()).setAsyncBackupCount(0).setReadBackupData(false);
         config.addMapConfig(maps);
         return config;
     }

@@ -25,9 +25,9 @@ import org.sipedge.store.shared.Backend;
 import org.sipedge.store.shared.SharedStore;
 
 /**
- * An embedded Infinispan member: distributed caches ({@code store.backups} + 1 owners per entry) over a JGroups
- * TCP stack whose peers come from {@code store.members} only (TCPPING; no multicast, no diagnostics socket),
- * bound to {@code store.bind-address}.
+ * An embedded Infinispan member: synchronous distributed caches ({@code store.backups} + 1 owners per entry) over a
+ * JGroups TCP stack whose peers come from {@code store.members} only (TCPPING; no multicast, no diagnostics
+ * socket), bound to {@code store.bind-address}.
  */
 public final class InfinispanStore extends SharedStore {
     static final String PREFIX = "sipedge.";
@@ -55,14 +55,30 @@ public final class InfinispanStore extends SharedStore {
         global.jmx().enabled(false);
         global.metrics().gauges(false).histograms(false);
         global.cacheContainer().statistics(false);
-        ConfigurationBuilder cache = new ConfigurationBuilder();
-        cache.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(options.backups() + 1);
-        cache.statistics().enabled(false);
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), true);
-        return new InfinispanStore(manager, cache.build(), clock, sweepInterval);
+        return new InfinispanStore(manager, cacheConfiguration(options), clock, sweepInterval);
     }
 
-    /** JGroups over TCP with a fixed peer list: the only sockets are the member port and its peers. */
+    /** Every cache of ours: distributed, synchronous, {@code store.backups} + 1 owners, bounded waits. */
+    static Configuration cacheConfiguration(ClusterOptions options) {
+        ConfigurationBuilder cache = new ConfigurationBuilder();
+        // synchronous: a write returns once every owner holds it
+        cache.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(options.backups() + 1);
+        // a remote call or a lock waits at most store.operation-timeout (Infinispan's defaults: 15 s and 10 s)
+        cache.clustering().remoteTimeout(options.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        cache.locking().lockAcquisitionTimeout(options.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        cache.statistics().enabled(false);
+        return cache.build();
+    }
+
+    /** How long a suspected member gets to answer before it is declared dead (part of the failure timeout). */
+    private static final long VERIFY_SUSPECT_MILLIS = 500;
+
+    /**
+     * JGroups over TCP with a fixed peer list: the only sockets are the member port and its peers. Failure
+     * detection: a heartbeat every second; a member silent for the failure timeout (minus a 500 ms check that
+     * it really does not answer) is suspected and removed from the view.
+     */
     static String jgroupsStack(ClusterOptions options) {
         String self = jgroupsAddress(new InetSocketAddress(options.bindAddress(), options.port()));
         String peers = options.members().stream().map(InfinispanStore::jgroupsAddress)
@@ -74,8 +90,8 @@ public final class InfinispanStore extends SharedStore {
                        thread_pool.min_threads="0" thread_pool.max_threads="32"/>
                   <TCPPING initial_hosts="%s" port_range="0" return_entire_cache="true"/>
                   <MERGE3 min_interval="2000" max_interval="5000"/>
-                  <FD_ALL3 timeout="6000" interval="1500"/>
-                  <VERIFY_SUSPECT2 timeout="1000"/>
+                  <FD_ALL3 timeout="%d" interval="1000"/>
+                  <VERIFY_SUSPECT2 timeout="%d"/>
                   <pbcast.NAKACK2 use_mcast_xmit="false"/>
                   <UNICAST3/>
                   <pbcast.STABLE desired_avg_gossip="5000" max_bytes="1M"/>
@@ -84,7 +100,8 @@ public final class InfinispanStore extends SharedStore {
                   <MFC max_credits="2M"/>
                   <FRAG4 frag_size="60000"/>
                 </config>
-                """.formatted(options.bindAddress(), options.port(), hosts);
+                """.formatted(options.bindAddress(), options.port(), hosts,
+                options.failureTimeout().toMillis() - VERIFY_SUSPECT_MILLIS, VERIFY_SUSPECT_MILLIS);
     }
 
     private static String jgroupsAddress(InetSocketAddress a) {

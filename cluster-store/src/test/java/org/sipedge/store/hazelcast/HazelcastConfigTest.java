@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipedge.store.ClusterOptions;
@@ -29,5 +30,19 @@ class HazelcastConfigTest {
         assertFalse(c.getJetConfig().isEnabled());
         assertEquals("edge", c.getClusterName());
         assertEquals(2, c.getMapConfig(HazelcastStore.PREFIX + "location").getBackupCount());
+        assertEquals(0, c.getMapConfig(HazelcastStore.PREFIX + "location").getAsyncBackupCount());
+    }
+
+    @Test
+    void aSilentMemberIsDeadAfterTheFailureTimeoutAndNoOperationWaitsLongerThanTheOperationTimeout() {
+        Config c = HazelcastStore.config(new ClusterOptions("127.0.0.2", 5801, List.of(), "edge", 1,
+                Duration.ofSeconds(4), Duration.ofSeconds(7)));
+        assertEquals("1", c.getProperty("hazelcast.heartbeat.interval.seconds"));
+        assertEquals("4", c.getProperty("hazelcast.max.no.heartbeat.seconds"));
+        assertEquals("7000", c.getProperty("hazelcast.operation.call.timeout.millis"));
+        assertEquals("4000", c.getProperty("hazelcast.operation.backup.timeout.millis"));
+        // 5 immediate retries, then one every 500 ms for the operation timeout
+        assertEquals("500", c.getProperty("hazelcast.invocation.retry.pause.millis"));
+        assertEquals("19", c.getProperty("hazelcast.invocation.max.retry.count"));
     }
 }
