@@ -11,14 +11,16 @@ import org.sipedge.config.ValueType;
 /**
  * How an embedded cluster member (Hazelcast or Infinispan) finds its peers — a fixed list of literal addresses,
  * never multicast and never a name lookup — and how fast it gives up on them: a member silent for
- * {@code failureTimeout} is dead, an operation waits at most {@code operationTimeout} for another member. Checked
- * once at start-up; a bad value names its key.
+ * {@code failureTimeout} is dead, an operation waits at most {@code operationTimeout} for another member, start-up
+ * waits at most {@code readyTimeout} for every entry's copies to be in place. Checked once at start-up; a bad value
+ * names its key.
  */
 public record ClusterOptions(String bindAddress, int port, List<InetSocketAddress> members, String clusterName,
-                             int backups, Duration failureTimeout, Duration operationTimeout) {
+                             int backups, Duration failureTimeout, Duration operationTimeout, Duration readyTimeout) {
     /** The defaults of the timeout keys. */
     public static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(8);
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     public ClusterOptions {
         members = List.copyOf(members);
@@ -33,12 +35,15 @@ public record ClusterOptions(String bindAddress, int port, List<InetSocketAddres
                     + " s is not longer than the failure timeout " + failureTimeout.toSeconds() + " s: an operation "
                     + "on a dead member's entries would fail before the others take them over");
         }
+        if (readyTimeout.isNegative() || readyTimeout.isZero()) {
+            throw new IllegalArgumentException("ready timeout must be positive");
+        }
     }
 
     /** With the default timeouts. */
     public ClusterOptions(String bindAddress, int port, List<InetSocketAddress> members, String clusterName,
                           int backups) {
-        this(bindAddress, port, members, clusterName, backups, FAILURE_TIMEOUT, OPERATION_TIMEOUT);
+        this(bindAddress, port, members, clusterName, backups, FAILURE_TIMEOUT, OPERATION_TIMEOUT, READY_TIMEOUT);
     }
 
     /** Reads and checks the {@code store.*} keys. */
@@ -63,7 +68,8 @@ public record ClusterOptions(String bindAddress, int port, List<InetSocketAddres
                     + "member's entries would fail before the others take them over");
         }
         return new ClusterOptions(settings.get(StoreParam.BIND_ADDRESS), settings.getInt(StoreParam.PORT), members,
-                name, settings.getInt(StoreParam.BACKUPS), failure, operation);
+                name, settings.getInt(StoreParam.BACKUPS), failure, operation,
+                Duration.ofSeconds(settings.getInt(StoreParam.READY_TIMEOUT)));
     }
 
     /**

@@ -30,7 +30,11 @@ public enum StoreParam implements Param {
     OPERATION_TIMEOUT("store.operation-timeout", "8",
             "seconds a store operation waits for another member before it fails; longer than store.failure-timeout, "
                     + "so an operation on a dead member's entries waits for the take-over instead of failing",
-            new ValueType.Int(3, 600));
+            new ValueType.Int(3, 600)),
+    READY_TIMEOUT("store.ready-timeout", "30",
+            "seconds start-up waits, after joining, until every entry has its copies in place (no partition "
+                    + "migration or rebalance running); the node is ready only then, or after this with a warning",
+            new ValueType.Int(1, 3600));
 
     private final String key;
     private final String def;

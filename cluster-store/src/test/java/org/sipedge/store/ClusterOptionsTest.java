@@ -75,9 +75,12 @@ class ClusterOptionsTest {
         ClusterOptions d = ClusterOptions.from(Settings.defaults(List.of(StoreParam.values())));
         assertEquals(java.time.Duration.ofSeconds(5), d.failureTimeout());
         assertEquals(java.time.Duration.ofSeconds(8), d.operationTimeout());
-        ClusterOptions o = ClusterOptions.from(with("store.failure-timeout", "3", "store.operation-timeout", "4"));
+        assertEquals(java.time.Duration.ofSeconds(30), d.readyTimeout());
+        ClusterOptions o = ClusterOptions.from(with("store.failure-timeout", "3", "store.operation-timeout", "4",
+                "store.ready-timeout", "60"));
         assertEquals(java.time.Duration.ofSeconds(3), o.failureTimeout());
         assertEquals(java.time.Duration.ofSeconds(4), o.operationTimeout());
+        assertEquals(java.time.Duration.ofSeconds(60), o.readyTimeout());
     }
 
     @Test
@@ -88,6 +91,8 @@ class ClusterOptionsTest {
         assertTrue(e.getMessage().contains("store.failure-timeout"), e.getMessage());
         assertEquals("store.failure-timeout",
                 assertThrows(ConfigException.class, () -> with("store.failure-timeout", "1")).key());
+        assertEquals("store.ready-timeout",
+                assertThrows(ConfigException.class, () -> with("store.ready-timeout", "0")).key());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.sipedge.store.hazelcast;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -15,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.sipedge.store.ClusterOptions;
 import org.sipedge.store.shared.Backend;
@@ -23,11 +27,13 @@ import org.sipedge.store.shared.SharedStore;
 /**
  * An embedded Hazelcast member. Peers come from {@code store.members} only (TCP/IP join): multicast, auto-detection
  * and phone-home are off, and the member binds to {@code store.bind-address} alone, so nothing is sent anywhere
- * but to the listed members. Backups are synchronous: a write returns once its backups hold it.
+ * but to the listed members. Backups are synchronous: a write returns once its backups hold it. A member that
+ * joins a cluster returns from {@link #start} only when the cluster is safe (partitions migrated, backups in sync).
  */
 public final class HazelcastStore extends SharedStore {
     /** Every map of ours lives under this prefix, configured with the backup count. */
     static final String PREFIX = "sipedge.";
+    private static final System.Logger LOG = System.getLogger("org.sipedge.store");
     /** Hazelcast retries an operation at once this many times before pausing between retries. */
     private static final int FAST_RETRIES = 5;
     private static final long RETRY_PAUSE_MILLIS = 500;
@@ -53,7 +59,64 @@ public final class HazelcastStore extends SharedStore {
         extraProperties.forEach(config::setProperty);
         // our classes, not the thread's (the container's) loader, resolve anything Hazelcast deserializes
         config.setClassLoader(HazelcastStore.class.getClassLoader());
-        return new HazelcastStore(Hazelcast.newHazelcastInstance(config), clock, sweepInterval);
+        long t0 = System.nanoTime();
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
+        String self = ClusterOptions.text(new InetSocketAddress(options.bindAddress(), options.port()));
+        hz.getCluster().addMembershipListener(new MembershipLog());
+        awaitSafe(hz, self, options, t0);
+        return new HazelcastStore(hz, clock, sweepInterval);
+    }
+
+    /**
+     * Waits (up to {@code store.ready-timeout}) until the cluster is safe: no partition migrating and every backup
+     * in sync with its primary. Right after a member joins, the partitions move to it one by one (about 2 s for
+     * two members on a 2-core box); until a partition has moved, its entries — old ones and those written
+     * meanwhile — exist on one member only, and losing that member loses them. A node must not call itself ready
+     * in that window.
+     */
+    private static void awaitSafe(HazelcastInstance hz, String self, ClusterOptions options, long t0) {
+        int members = hz.getCluster().getMembers().size();
+        if (members == 1) {
+            LOG.log(System.Logger.Level.INFO, "store hazelcast: member " + self + " started alone (no listed member "
+                    + "is up), failure-timeout " + options.failureTimeout().toSeconds() + " s, operation-timeout "
+                    + options.operationTimeout().toSeconds() + " s");
+            return;
+        }
+        long joined = System.nanoTime();
+        long deadline = joined + options.readyTimeout().toNanos();
+        while (!hz.getPartitionService().isClusterSafe()) {
+            if (System.nanoTime() > deadline) {
+                LOG.log(System.Logger.Level.WARNING, "store hazelcast: member " + self + " joined "
+                        + hz.getCluster().getMembers().size() + " members, but partitions are still migrating after "
+                        + options.readyTimeout().toSeconds() + " s (store.ready-timeout); starting anyway: until "
+                        + "the migration ends, some entries have no copy on a second member");
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // pacing; the deadline bounds the wait
+        }
+        LOG.log(System.Logger.Level.INFO, "store hazelcast: member " + self + " joined "
+                + hz.getCluster().getMembers().size() + " members in " + (joined - t0) / 1_000_000 + " ms; cluster "
+                + "safe (partitions migrated, " + options.backups() + " backup(s) in sync) "
+                + (System.nanoTime() - joined) / 1_000_000 + " ms later; failure-timeout "
+                + options.failureTimeout().toSeconds() + " s, operation-timeout "
+                + options.operationTimeout().toSeconds() + " s");
+    }
+
+    /** One line per membership change, for operators: who joined or left, and how many remain. */
+    private static final class MembershipLog implements MembershipListener {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+            LOG.log(System.Logger.Level.INFO, "store hazelcast: member "
+                    + ClusterOptions.text(event.getMember().getSocketAddress()) + " joined, "
+                    + event.getMembers().size() + " members; partitions migrate to it now");
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+            LOG.log(System.Logger.Level.WARNING, "store hazelcast: member "
+                    + ClusterOptions.text(event.getMember().getSocketAddress()) + " left or was declared dead, "
+                    + event.getMembers().size() + " members; its entries are served from their backups");
+        }
     }
 
     static Config config(ClusterOptions options) {

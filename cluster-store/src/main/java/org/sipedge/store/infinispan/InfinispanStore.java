@@ -4,8 +4,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.infinispan.AdvancedCache;
@@ -17,9 +22,15 @@ import org.infinispan.configuration.cache.Configuration;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.context.Flag;
+import org.infinispan.distribution.DistributionManager;
 import org.infinispan.distribution.LocalizedCacheTopology;
 import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.remoting.transport.Address;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.topology.CacheTopology;
 import org.sipedge.store.ClusterOptions;
 import org.sipedge.store.shared.Backend;
 import org.sipedge.store.shared.SharedStore;
@@ -27,10 +38,12 @@ import org.sipedge.store.shared.SharedStore;
 /**
  * An embedded Infinispan member: synchronous distributed caches ({@code store.backups} + 1 owners per entry) over a
  * JGroups TCP stack whose peers come from {@code store.members} only (TCPPING; no multicast, no diagnostics
- * socket), bound to {@code store.bind-address}.
+ * socket), bound to {@code store.bind-address}. A member that joins a cluster returns from {@link #start} only when
+ * every cache of the cluster runs here in a stable topology (state transferred, no rebalance running).
  */
 public final class InfinispanStore extends SharedStore {
     static final String PREFIX = "sipedge.";
+    private static final System.Logger LOG = System.getLogger("org.sipedge.store");
 
     private final DefaultCacheManager manager;
     private final Configuration cacheConfig;
@@ -55,8 +68,90 @@ public final class InfinispanStore extends SharedStore {
         global.jmx().enabled(false);
         global.metrics().gauges(false).histograms(false);
         global.cacheContainer().statistics(false);
+        long t0 = System.nanoTime();
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), true);
-        return new InfinispanStore(manager, cacheConfiguration(options), clock, sweepInterval);
+        manager.addListener(new MembershipLog());
+        InfinispanStore store = new InfinispanStore(manager, cacheConfiguration(options), clock, sweepInterval);
+        store.awaitStable(options, t0);
+        return store;
+    }
+
+    /**
+     * Waits (up to {@code store.ready-timeout}) until every cache that exists in the cluster runs on this member in a
+     * stable topology: this member is among its owners and no rebalance is running. Until then some entries live
+     * on the old members only, and losing one of them loses those entries. A node must not call itself ready in
+     * that window.
+     */
+    private void awaitStable(ClusterOptions options, long t0) {
+        String self = ClusterOptions.text(new InetSocketAddress(options.bindAddress(), options.port()));
+        int members = memberCount();
+        if (members == 1) {
+            LOG.log(System.Logger.Level.INFO, "store infinispan: member " + self + " started alone (no listed member "
+                    + "is up), failure-timeout " + options.failureTimeout().toSeconds() + " s, operation-timeout "
+                    + options.operationTimeout().toSeconds() + " s");
+            return;
+        }
+        long joined = System.nanoTime();
+        long deadline = joined + options.readyTimeout().toNanos();
+        Set<String> names = clusterMapNames();
+        for (String name : names) {
+            map(name); // starts the cache here if the manager did not already (waits for its initial state)
+        }
+        List<String> unstable = unstableCaches(names);
+        while (!unstable.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                LOG.log(System.Logger.Level.WARNING, "store infinispan: member " + self + " joined " + memberCount()
+                        + " members, but caches " + unstable + " are still rebalancing after "
+                        + options.readyTimeout().toSeconds() + " s (store.ready-timeout); starting anyway: until "
+                        + "the rebalance ends, some entries have no copy on this member");
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // pacing; the deadline bounds the wait
+            unstable = unstableCaches(names);
+        }
+        LOG.log(System.Logger.Level.INFO, "store infinispan: member " + self + " joined " + memberCount()
+                + " members in " + (joined - t0) / 1_000_000 + " ms; " + names.size() + " cache(s) stable ("
+                + (options.backups() + 1) + " owners per entry) " + (System.nanoTime() - joined) / 1_000_000
+                + " ms later; failure-timeout " + options.failureTimeout().toSeconds() + " s, operation-timeout "
+                + options.operationTimeout().toSeconds() + " s");
+    }
+
+    /** Caches (of {@code names}) whose topology is not yet stable over every current member. */
+    private List<String> unstableCaches(Set<String> names) {
+        List<Address> clusterMembers = manager.getMembers();
+        List<String> unstable = new ArrayList<>();
+        for (String name : names) {
+            DistributionManager dm = manager.getCache(PREFIX + name).getAdvancedCache().getDistributionManager();
+            LocalizedCacheTopology t = dm.getCacheTopology();
+            boolean stable = dm.isJoinComplete() && t.getPhase() == CacheTopology.Phase.NO_REBALANCE
+                    && t.getPendingCH() == null
+                    && new HashSet<>(t.getCurrentCH().getMembers()).containsAll(clusterMembers);
+            if (!stable) {
+                unstable.add(name);
+            }
+        }
+        return unstable;
+    }
+
+    /** One line per view change, for operators: who joined or left, and how many remain. */
+    @Listener
+    public static final class MembershipLog {
+        @ViewChanged
+        public void viewChanged(ViewChangedEvent event) {
+            Set<Address> joined = new HashSet<>(event.getNewMembers());
+            event.getOldMembers().forEach(joined::remove);
+            Set<Address> left = new HashSet<>(event.getOldMembers());
+            event.getNewMembers().forEach(left::remove);
+            int members = event.getNewMembers().size();
+            for (Address a : joined) {
+                LOG.log(System.Logger.Level.INFO, "store infinispan: member " + a + " joined, " + members
+                        + " members; caches rebalance onto it now");
+            }
+            for (Address a : left) {
+                LOG.log(System.Logger.Level.WARNING, "store infinispan: member " + a + " left or was declared dead, "
+                        + members + " members; its entries are served from the other owners");
+            }
+        }
     }
 
     /** Every cache of ours: distributed, synchronous, {@code store.backups} + 1 owners, bounded waits. */

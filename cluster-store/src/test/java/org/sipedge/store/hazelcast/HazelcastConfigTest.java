@@ -36,7 +36,7 @@ class HazelcastConfigTest {
     @Test
     void aSilentMemberIsDeadAfterTheFailureTimeoutAndNoOperationWaitsLongerThanTheOperationTimeout() {
         Config c = HazelcastStore.config(new ClusterOptions("127.0.0.2", 5801, List.of(), "edge", 1,
-                Duration.ofSeconds(4), Duration.ofSeconds(7)));
+                Duration.ofSeconds(4), Duration.ofSeconds(7), Duration.ofSeconds(30)));
         assertEquals("1", c.getProperty("hazelcast.heartbeat.interval.seconds"));
         assertEquals("4", c.getProperty("hazelcast.max.no.heartbeat.seconds"));
         assertEquals("7000", c.getProperty("hazelcast.operation.call.timeout.millis"));

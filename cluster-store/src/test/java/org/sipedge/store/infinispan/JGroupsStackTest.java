@@ -36,7 +36,7 @@ class JGroupsStackTest {
     @Test
     void cachesAreSynchronousWithBoundedWaits() {
         Configuration c = InfinispanStore.cacheConfiguration(new ClusterOptions("127.0.0.2", 7800, List.of(), "edge",
-                1, Duration.ofSeconds(5), Duration.ofSeconds(7)));
+                1, Duration.ofSeconds(5), Duration.ofSeconds(7), Duration.ofSeconds(30)));
         assertEquals(CacheMode.DIST_SYNC, c.clustering().cacheMode());
         assertEquals(2, c.clustering().hash().numOwners());
         assertEquals(7000, c.clustering().remoteTimeout());
