@@ -20,7 +20,9 @@ import gov.nist.javax.sip.stack.UDPMessageProcessor;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -75,6 +77,14 @@ public final class UdpFastProxy implements FastProxyHandler {
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime));
     private final ShortLivedTable<String, Boolean> lateOffers =
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
+    /**
+     * Caller branches of initial INVITEs whose location lookup is under way. While the first copy of an INVITE
+     * waits for it (a cluster store answers only after {@code store.failure-timeout} when the member holding the
+     * binding has just died), the caller's retransmissions are absorbed: looking each up as well would hold one
+     * more SIP thread, and then send the callee a burst of copies. An entry leaves when its lookup ends, so there
+     * is never more than one per SIP thread.
+     */
+    private final Set<String> lookingUp = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor deletes;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
     private volatile RecordRoute recordRoute;
@@ -88,6 +98,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final LongAdder declined = new LongAdder();
     private final LongAdder mediaFailures = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder absorbed = new LongAdder();
 
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure) {
         this(location, media, rejectOnMediaFailure, null, null, 0);
@@ -155,12 +166,27 @@ public final class UdpFastProxy implements FastProxyHandler {
                 return conferenceInvite(req, channel, ruri, mf, conf.get());
             }
         }
-        FastPathRules.UdpTarget target =
-                FastPathRules.target(location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
+        String incoming = req.getTopmostVia().getBranch();
+        if (incoming == null) {
+            return decline();
+        }
+        if (!lookingUp.add(incoming)) {
+            absorbed.increment(); // its first copy is still being looked up; the caller retransmits again if need be
+            if (LOG.isLoggable(Level.FINE)) {
+                LOG.fine("fast path absorbed an INVITE retransmission call-id=" + callId(req)
+                        + " (the lookup for its first copy is under way)");
+            }
+            return true;
+        }
+        FastPathRules.UdpTarget target;
+        try {
+            target = FastPathRules.target(location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
+        } finally {
+            lookingUp.remove(incoming);
+        }
         if (target == null) {
             return decline();
         }
-        String incoming = req.getTopmostVia().getBranch();
         String ourBranch = FastPathRules.branchFor(incoming, secret);
         InetAddress host = InetAddress.getByName(target.host()); // an IP literal: no lookup
         boolean hasSdp = hasSdp(req);
@@ -634,11 +660,17 @@ public final class UdpFastProxy implements FastProxyHandler {
         return dropped.sum();
     }
 
+    /** INVITE retransmissions absorbed while the location lookup for their first copy was under way. */
+    public long absorbedRetransmissions() {
+        return absorbed.sum();
+    }
+
     @Override
     public String toString() {
         return "UdpFastProxy{InitialInvites=" + initialForwarded() + ", RequestsForwarded=" + requestsForwarded()
                 + ", ResponsesForwarded=" + responsesForwarded() + ", Declined=" + declined() + ", MediaFailures="
-                + mediaFailures() + ", Dropped=" + dropped() + ", OpenInvites=" + forwarded.size()
+                + mediaFailures() + ", Dropped=" + dropped() + ", AbsorbedRetransmissions=" + absorbedRetransmissions()
+                + ", OpenInvites=" + forwarded.size()
                 + (conferences != null ? ", Conferences{" + conferences.describe() + "}" : "") + "}";
     }
 }
