@@ -1,0 +1,119 @@
+package org.sipedge.launcher.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sipedge.sipp.Sipp;
+import org.sipedge.sipp.SippProcess;
+import org.sipedge.sipp.SippResult;
+import org.sipedge.sipp.SippTransport;
+import org.sipedge.store.FreePorts;
+
+/**
+ * Two SIP Edge nodes in one cluster (Hazelcast, then Infinispan); users register through each, right after node B
+ * reports ready — no pause: a node is ready only once the store holds every entry's copies. Then node A fails:
+ * killed (SIGKILL, no clean shutdown), or hung (SIGSTOP: its sockets stay open and nothing answers, as with a host
+ * that froze or dropped off the network). Calls placed through node B right after the failure reach every user —
+ * those registered through A from the copies on B — and all end within 10 s, well within the callers' INVITE timer:
+ * the store declares a silent member dead after {@code store.failure-timeout} (5 s), not Hazelcast's default 60 s.
+ */
+class ProxyNodeFailureIT {
+    private static final int USERS_PER_NODE = 5;
+    /**
+     * From the failure to the end of the last call placed right after it: failure detection (5 s), then a 1 s call;
+     * well within a caller's INVITE timer (32 s).
+     */
+    private static final Duration CALLS_LIMIT = Duration.ofSeconds(10);
+
+    @ParameterizedTest(name = "{0}, node A {1}")
+    @CsvSource({"hazelcast, killed", "hazelcast, hung", "infinispan, killed", "infinispan, hung"})
+    void everyUserIsReachedThroughTheSurvivor(String store, String failure, @TempDir Path dir) throws Exception {
+        List<Integer> storePorts = FreePorts.take(2);
+        EdgeProcess a = null;
+        EdgeProcess b = null;
+        try (SippProcess phoneOnA = Sipp.scenario("uas-call").transport(SippTransport.UDP).calls(USERS_PER_NODE)
+                     .timeout(Duration.ofMinutes(3)).start();
+             SippProcess phoneOnB = Sipp.scenario("uas-call").transport(SippTransport.UDP).calls(USERS_PER_NODE)
+                     .timeout(Duration.ofMinutes(3)).start()) {
+            a = node(store, storePorts.get(0), storePorts.get(1), dir.resolve("a"));
+            b = node(store, storePorts.get(1), storePorts.get(0), dir.resolve("b"));
+            assertTrue(b.output().contains("store " + store + ": member 127.0.0.1:" + storePorts.get(1) + " joined 2"),
+                    "node B joined node A before it became ready:\n" + b.output());
+
+            // right after B's ready line: users on A and on B (every user of a node shares one sipp phone)
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < USERS_PER_NODE; i++) {
+                ProxyCalls.register(a, "amy" + i, phoneOnA.localPort(), ProxyCalls.Leg.UDP, 600);
+                ProxyCalls.register(b, "ben" + i, phoneOnB.localPort(), ProxyCalls.Leg.UDP, 600);
+                users.add("amy" + i);
+                users.add("ben" + i);
+            }
+
+            long failedAt = System.nanoTime();
+            fail(a, failure);
+
+            // right after the failure, every user at once through B (uac-conf-call: the callee from the injection
+            // file, 1 s calls); the lookups of bindings whose primary copy was on A wait until B declares A dead
+            // and serves them from its own copies
+            SippResult calls = Sipp.scenario("uac-conf-call").remote("127.0.0.1", b.sipPort())
+                    .transport(SippTransport.UDP).injection(users, true).calls(users.size()).rate(50)
+                    .maxOutstanding(users.size()).timeout(Duration.ofSeconds(60)).run();
+            Duration allDone = Duration.ofNanos(System.nanoTime() - failedAt);
+            assertEquals(users.size(), calls.successfulCalls(), "calls to " + users + " through node B: "
+                    + calls.describe() + "\n--- node B ---\n" + b.output());
+            System.out.println("ProxyNodeFailureIT " + store + ", node A " + failure + ": " + users.size()
+                    + " calls through node B done " + allDone.toMillis() + " ms after the failure");
+            assertTrue(allDone.compareTo(CALLS_LIMIT) < 0, "the calls ended " + allDone.toMillis()
+                    + " ms after node A was " + failure + ", limit " + CALLS_LIMIT.toMillis() + " ms");
+            SippResult onA = phoneOnA.await();
+            SippResult onB = phoneOnB.await();
+            assertTrue(onA.ok() && onA.successfulCalls() == USERS_PER_NODE,
+                    "the phone of the users registered through the failed node A answered: " + onA.describe());
+            assertTrue(onB.ok() && onB.successfulCalls() == USERS_PER_NODE,
+                    "the phone of the users registered through node B answered: " + onB.describe());
+            assertTrue(b.awaitOutput(l -> l.contains("store " + store + ": member")
+                    && l.contains("left or was declared dead"), Duration.ofSeconds(20)),
+                    "node B logged the loss of node A:\n" + b.output());
+        } finally {
+            if (a != null) {
+                ProcessHandle.of(a.pid()).ifPresent(ProcessHandle::destroyForcibly); // ours; hung or already dead
+                a.close();
+                Files.writeString(Path.of("target", "node-failure-" + store + "-" + failure + "-node-a.log"),
+                        a.output());
+            }
+            if (b != null) {
+                b.close();
+                Files.writeString(Path.of("target", "node-failure-" + store + "-" + failure + "-node-b.log"),
+                        b.output());
+            }
+        }
+    }
+
+    /** Kills node A (SIGKILL) or freezes it (SIGSTOP); this test started it, and addresses it by its pid. */
+    private static void fail(EdgeProcess node, String failure) throws Exception {
+        ProcessHandle handle = ProcessHandle.of(node.pid()).orElseThrow();
+        if (failure.equals("killed")) {
+            handle.destroyForcibly(); // SIGKILL
+            handle.onExit().get(30, TimeUnit.SECONDS);
+        } else {
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(node.pid())).inheritIO().start();
+            assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "SIGSTOP to node A");
+        }
+    }
+
+    private static EdgeProcess node(String store, int port, int peer, Path work) throws Exception {
+        return EdgeProcess.builder().workDir(Files.createDirectories(work))
+                .set("store", store).set("store.port", Integer.toString(port))
+                .set("store.members", "127.0.0.1:" + peer).set("rtpengine.engines", "off")
+                .start();
+    }
+}
