@@ -43,8 +43,9 @@ import org.sipedge.dispatcher.core.RoutingKeys;
  * <p>The conference id travels in our Record-Route ({@value #ROUTE_PARAM} parameter), so the BYE that ends the
  * call releases it from the pin and in-dialog requests keep the pin alive, with no per-dialog state on the node.
  *
- * <p>Towards the caller the node answers 100 Trying at once and is the one that retransmits the INVITE to the
- * server, as a transaction-stateful proxy does, so a burst of caller retransmissions does not cost a forward each.
+ * <p>Retransmission stays end to end, as on the rest of the fast path: the caller's INVITE retransmissions are
+ * forwarded (same bytes, same branch) to the server the INVITE went to last. A copy made here would differ from
+ * the caller's and the server would take it for a new request.
  *
  * <p>Overload is not failure: a server that has sent anything for an INVITE (a provisional response) is alive, so
  * the absence of its final response never moves the pin; only silence does, and only when this node dropped no
@@ -56,8 +57,6 @@ final class FastConferences {
     static final String ROUTE_PARAM = "sefc";
     /** Attempts (INVITEs without a final response) kept at once; beyond it conference calls take the container. */
     private static final int OPEN_LIMIT = 50_000;
-    private static final long T1_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long T2_NANOS = TimeUnit.SECONDS.toNanos(4);
     /** How long a branch we failed over from is remembered, to acknowledge its retransmitted final response. */
     private static final long ABSORBED_MILLIS = 40_000;
 
@@ -80,9 +79,6 @@ final class FastConferences {
         volatile boolean heard;
         /** Datagrams this node had dropped when the attempt was sent (see {@link FastConferences#dropSignal}). */
         final long dropsAtSend;
-        /** When the INVITE is due again while the server stays silent (RFC 3261 timer A: T1, doubling to T2). */
-        long resendAtNanos;
-        long resendIntervalNanos = T1_NANOS;
 
         Attempt(String conference, String callId, RoutingKeys keys, String incomingBranch, String serverUri,
                 List<String> tried, SIPRequest forwarded, InetAddress host, int port, String ourBranch, int number,
@@ -100,7 +96,6 @@ final class FastConferences {
             this.number = number;
             this.sentNanos = sentNanos;
             this.dropsAtSend = dropsAtSend;
-            this.resendAtNanos = sentNanos + T1_NANOS;
         }
     }
 
@@ -160,7 +155,6 @@ final class FastConferences {
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder released = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
-    private final LongAdder retransmitted = new LongAdder();
     private final LongAdder keptUnderOverload = new LongAdder();
 
     FastConferences(ConferencePins pins, ConferenceIdRule rule, int timeoutSeconds, LongSupplier nanoClock,
@@ -342,10 +336,9 @@ final class FastConferences {
     }
 
     /**
-     * Every 250 ms: INVITEs a server has not answered at all are sent again (T1, doubling up to T2, as a client
-     * transaction would: the caller got our 100 Trying and no longer retransmits), and after the dispatch timeout
-     * of silence the server counts as failed: the call goes to the next server and the pin moves, unless this node
-     * was itself dropping datagrams meanwhile (then the caller gets 408 and the pin stays).
+     * Every 250 ms: after the dispatch timeout of silence (not even a provisional answer) the server counts as
+     * failed: the call goes to the next server and the pin moves, unless this node was itself dropping datagrams
+     * meanwhile (then the caller gets 408 and the pin stays).
      */
     void sweepSilent() {
         long now = nanoClock.getAsLong();
@@ -365,24 +358,9 @@ final class FastConferences {
                 } else {
                     failOver(a, why, true);
                 }
-            } else if (!a.heard && now - a.resendAtNanos >= 0) {
-                resend(a, now);
             } else if (a.heard && now - a.sentNanos >= 4 * timeoutNanos + TimeUnit.SECONDS.toNanos(64)) {
                 open.remove(a.ourBranch, a); // alive but never final: the caller's own timers ended it long ago
             }
-        }
-    }
-
-    private void resend(Attempt a, long now) {
-        a.resendIntervalNanos = Math.min(a.resendIntervalNanos * 2, T2_NANOS);
-        a.resendAtNanos = now + a.resendIntervalNanos;
-        try {
-            SIPRequest out = (SIPRequest) a.forwarded.clone();
-            out.addFirst(hooks.via(a.ourBranch));
-            hooks.send(out, a.host, a.port);
-            retransmitted.increment();
-        } catch (Exception e) {
-            LOG.log(Level.FINE, "call-id=" + a.callId + " INVITE not retransmitted", e);
         }
     }
 
@@ -499,7 +477,7 @@ final class FastConferences {
 
     String describe() {
         return "Routed=" + routed.sum() + ", Failovers=" + failovers.sum() + ", Timeouts=" + timeouts.sum()
-                + ", KeptUnderOverload=" + keptUnderOverload.sum() + ", Retransmitted=" + retransmitted.sum()
+                + ", KeptUnderOverload=" + keptUnderOverload.sum()
                 + ", Released=" + released.sum() + ", StoreFailures=" + storeFailures.sum() + ", Open=" + open.size();
     }
 }

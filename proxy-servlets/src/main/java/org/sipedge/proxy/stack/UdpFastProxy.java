@@ -223,32 +223,30 @@ public final class UdpFastProxy implements FastProxyHandler {
             throws Exception {
         String incoming = req.getTopmostVia().getBranch();
         Forwarded prior = forwarded.get(incoming);
+        FastConferences.Route.To route = null;
+        Forwarded f;
         if (prior != null) {
-            // a retransmission: the INVITE is on its way (we retransmit it to the server ourselves)
-            trying(req, channel, prior.ourBranch());
-            return true;
+            // a retransmission from the caller: forwarded the same way (same bytes, same branch) to wherever the
+            // INVITE went last; the caller's own timers drive retransmission, as on the rest of the fast path
+            f = prior;
+        } else {
+            FastConferences.Route r = conferences.route(conf, req, ruri.getUser());
+            if (r instanceof FastConferences.Route.Refuse refuse) {
+                replyStateless(req, channel, refuse.status(), refuse.reason());
+                return true;
+            }
+            if (!(r instanceof FastConferences.Route.To to)) {
+                return decline();
+            }
+            Forwarded mine = new Forwarded(InetAddress.getByName(to.target().host()), to.target().port(),
+                    FastPathRules.branchFor(incoming, secret), to.target().requestUri());
+            // a retransmission may be on another worker thread right now: one of the two keeps the attempt
+            f = forwarded.putIfAbsent(incoming, mine);
+            if (f == null) {
+                return decline(); // table full (the pin already counts the call; the container joins it again)
+            }
+            route = f == mine ? to : null;
         }
-        FastConferences.Route r = conferences.route(conf, req, ruri.getUser());
-        if (r instanceof FastConferences.Route.Refuse refuse) {
-            replyStateless(req, channel, refuse.status(), refuse.reason());
-            return true;
-        }
-        if (!(r instanceof FastConferences.Route.To route)) {
-            return decline();
-        }
-        Forwarded mine = new Forwarded(InetAddress.getByName(route.target().host()), route.target().port(),
-                FastPathRules.branchFor(incoming, secret), route.target().requestUri());
-        // a retransmission of the INVITE may be on another worker thread right now: one of the two forwards it
-        Forwarded f = forwarded.putIfAbsent(incoming, mine);
-        if (f == null) {
-            return decline(); // table full (the pin already counts the call; the container joins it again)
-        }
-        if (f != mine) {
-            trying(req, channel, f.ourBranch());
-            return true;
-        }
-        // before the INVITE leaves: the server's answer, forwarded by another thread, must not overtake it
-        trying(req, channel, f.ourBranch());
         boolean hasSdp = hasSdp(req);
         boolean anchoring = media.enabled();
         if (!invites.put(f.ourBranch(), new InviteState(true, anchoring && !hasSdp))) {
@@ -268,26 +266,15 @@ public final class UdpFastProxy implements FastProxyHandler {
         RecordRoute rr = (RecordRoute) recordRoute.clone();
         ((SipUri) rr.getAddress().getURI()).setParameter(FastConferences.ROUTE_PARAM, FastConferences.encode(conf));
         req.addFirst(rr);
-        conferences.sent(conferences.attempt(conf, route.keys(), incoming, route.serverUri(),
-                new java.util.ArrayList<>(java.util.List.of(route.serverUri().toLowerCase(java.util.Locale.ROOT))),
-                (SIPRequest) req.clone(), f.host(), f.port(), f.ourBranch(), 1));
+        if (route != null) {
+            conferences.sent(conferences.attempt(conf, route.keys(), incoming, route.serverUri(),
+                    new java.util.ArrayList<>(java.util.List.of(route.serverUri().toLowerCase(java.util.Locale.ROOT))),
+                    (SIPRequest) req.clone(), f.host(), f.port(), f.ourBranch(), 1));
+        }
         pushVia(req, f.ourBranch());
         send(req, channel, f.host(), f.port());
         initialForwarded.increment();
         return true;
-    }
-
-    /**
-     * 100 Trying to the caller of a conference INVITE, so it stops retransmitting (the server side is ours to
-     * retransmit); never after a final response of the INVITE went out.
-     */
-    private void trying(SIPRequest req, MessageChannel channel, String ourBranch) {
-        try {
-            SIPResponse r = req.createResponse(100, "Trying");
-            inviteOrder.forward(ourBranch, 100, () -> channel.sendMessage(r));
-        } catch (Exception e) {
-            dropped.increment();
-        }
     }
 
     /** What conference failover needs from the fast path. */

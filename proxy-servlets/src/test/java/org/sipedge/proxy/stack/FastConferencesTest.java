@@ -201,27 +201,6 @@ class FastConferencesTest {
     }
 
     @Test
-    void aSilentServerGetsTheInviteAgainAtTimerAIntervalsUntilItAnswers() throws Exception {
-        FastConferences.Attempt a = start("c1", "6");
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
-        conf.sweepSilent();
-        assertTrue(sent.isEmpty(), "nothing before T1");
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(250));
-        conf.sweepSilent();
-        assertEquals(List.of(a.port + " INVITE sip:conf-6@127.0.0.1 SIP/2.0 b-c1"), sent);
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(500));
-        conf.sweepSilent();
-        assertEquals(1, sent.size(), "the interval doubles: 1 s after the first retransmission");
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
-        conf.sweepSilent();
-        assertEquals(2, sent.size());
-        assertFalse(conf.onInviteResponse("b-c1", response(a.forwarded, 100)));
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2500));
-        conf.sweepSilent();
-        assertEquals(2, sent.size(), "a server that answered is not sent the INVITE again");
-    }
-
-    @Test
     void silenceWhileThisNodeDroppedDatagramsKeepsThePin() throws Exception {
         FastConferences.Attempt a = start("c1", "2");
         drops.addAndGet(17); // our receive queue or the kernel's buffer overflowed meanwhile

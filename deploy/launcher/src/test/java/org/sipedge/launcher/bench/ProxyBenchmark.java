@@ -21,9 +21,11 @@ import org.sipedge.sipp.SippTransport;
  * with 0 failed calls and < 0.1 % retransmitted messages). Numbers, not assertions.
  *
  * <p>Options: {@code --rates 100,200,400,800,1200,1600} {@code --seconds 10} {@code --no-rtpengine}
- * {@code --only-rtpengine}.
+ * {@code --only-rtpengine} {@code --set key=value} (a setting of the benchmarked node, e.g. {@code sip.threads=32}).
  */
 public final class ProxyBenchmark {
+    /** Settings given with {@code --set key=value}, applied to the benchmarked node. */
+    private static final java.util.Map<String, String> EXTRA = new java.util.LinkedHashMap<>();
     record Step(int rate, SippResult result, long rssMib) {
         boolean clean() {
             return result.failedCalls() == 0 && result.successfulCalls() > 0
@@ -42,6 +44,14 @@ public final class ProxyBenchmark {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--no-rtpengine" -> anchored = false;
                 case "--only-rtpengine" -> plain = false;
+                case "--set" -> {
+                    String kv = args[++i];
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--set wants key=value, got " + kv);
+                    }
+                    EXTRA.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -85,6 +95,7 @@ public final class ProxyBenchmark {
         List<Step> steps = new ArrayList<>();
         EdgeProcess.Builder b = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
                 .set("sip.tls-port", "0").set("sip.wss-port", "0");
+        EXTRA.forEach(b::set);
         if (engine != null) {
             b.set("rtpengine.engines", engine.engineSpec());
         }
