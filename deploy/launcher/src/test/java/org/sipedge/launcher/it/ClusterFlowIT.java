@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A WebSocket user registered on node A of a two-node cluster is reached through node B: B routes the request to
  * A (an internal Route), and A sends it down the WebSocket connection it holds — the request arrives on the
- * browser's connection with A's Via on top of B's. Once the WebSocket closes, B answers 480 instead of sending
- * anywhere. Run on Hazelcast and on Infinispan.
+ * browser's connection with A's Via on top of B's. A call does the same, and its ACK and BYE follow the
+ * Record-Route set through both nodes. Once the WebSocket closes, B answers 480 instead of sending anywhere. Run on
+ * Hazelcast and on Infinispan.
  */
 class ClusterFlowIT {
     private static final Pattern VIA = Pattern.compile("(?im)^Via: SIP/2\\.0/(\\w+) ([^;\\r\\n]+)");
@@ -69,6 +70,8 @@ class ClusterFlowIT {
                 assertEquals(200, answer.status(), "the browser's 200 comes back through A and B:\n" + answer.raw());
                 assertTrue(a.output().contains("relayed by a cluster node"), "node A logged the relay");
 
+                callThroughBothNodes(ws, a, b);
+
                 // the connection closes: the binding goes, and B has nowhere to send (never from itself)
                 ws.closeNormally(Duration.ofSeconds(3));
                 ws.close();
@@ -81,6 +84,79 @@ class ClusterFlowIT {
                 ws.close();
             }
         }
+    }
+
+    /**
+     * A call from a UDP phone through B to the WebSocket user on A: INVITE and 200 cross both nodes, and the ACK and
+     * BYE follow the Record-Route set back through B and A to the WebSocket connection.
+     */
+    private static void callThroughBothNodes(WsSipClient ws, EdgeProcess a, EdgeProcess b) throws Exception {
+        try (UdpPhone phone = new UdpPhone()) {
+            String callId = "flow-" + UUID.randomUUID();
+            String fromTag = "ph" + System.nanoTime();
+            String common = "From: <sip:carol@127.0.0.1>;tag=" + fromTag + "\r\n" + "Call-ID: " + callId + "\r\n"
+                    + "Max-Forwards: 70\r\n";
+            phone.send(b.sipPort(), "INVITE sip:wsbob@127.0.0.1:" + b.sipPort() + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + phone.port() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\r\n"
+                    + common + "To: <sip:wsbob@127.0.0.1>\r\nCSeq: 1 INVITE\r\n"
+                    + "Contact: <sip:carol@127.0.0.1:" + phone.port() + ">\r\nContent-Length: 0\r\n\r\n");
+            String invite = ws.awaitRequest("INVITE", Duration.ofSeconds(10));
+            assertNotNull(invite, "the INVITE sent to node B reaches the WebSocket on node A\n--- A ---\n" + a.output()
+                    + "\n--- B ---\n" + b.output());
+            // the browser answers: its Contact and the Record-Route set back
+            StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+            for (String line : UdpPhone.headerLines(invite)) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")
+                        || lower.startsWith("cseq:") || lower.startsWith("record-route:")) {
+                    ok.append(line).append("\r\n");
+                } else if (lower.startsWith("to:")) {
+                    ok.append(line).append(";tag=wsbob1\r\n");
+                }
+            }
+            ws.send(ok.append("Contact: <sip:wsbob@df7jal23ls0d.invalid;transport=ws>\r\nContent-Length: 0\r\n\r\n")
+                    .toString());
+            String answer = phone.finalResponse(Duration.ofSeconds(10));
+            assertNotNull(answer, "the phone got the 200");
+            assertEquals(200, UdpPhone.status(answer), answer);
+            List<String> recordRoutes = new java.util.ArrayList<>();
+            for (String line : UdpPhone.headerLines(answer)) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("record-route:")) {
+                    for (String v : line.substring(line.indexOf(':') + 1).split(",(?=\\s*<)")) {
+                        recordRoutes.add(v.trim());
+                    }
+                }
+            }
+            assertTrue(recordRoutes.stream().anyMatch(r -> r.contains(":" + b.sipPort() + ";"))
+                    && recordRoutes.size() >= 3, "both nodes record-routed: " + recordRoutes);
+            List<String> routeSet = new java.util.ArrayList<>(recordRoutes);
+            java.util.Collections.reverse(routeSet); // the caller's route set: nearest hop first
+            String contact = header(answer, "Contact").replaceAll("^<|>.*$", "");
+            String inDialog = " " + contact + " SIP/2.0\r\n" + "Route: " + String.join(", ", routeSet) + "\r\n"
+                    + common + "To: <sip:wsbob@127.0.0.1>;tag=wsbob1\r\n";
+            phone.send(b.sipPort(), "ACK" + inDialog.replaceFirst("\r\n", "\r\nVia: SIP/2.0/UDP 127.0.0.1:"
+                    + phone.port() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\r\n")
+                    + "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+            assertNotNull(ws.awaitRequest("ACK", Duration.ofSeconds(10)), "the ACK reaches the WebSocket through B and A");
+            phone.send(b.sipPort(), "BYE" + inDialog.replaceFirst("\r\n", "\r\nVia: SIP/2.0/UDP 127.0.0.1:"
+                    + phone.port() + ";branch=z9hG4bK-" + UUID.randomUUID() + ";rport\r\n")
+                    + "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
+            String bye = ws.awaitRequest("BYE", Duration.ofSeconds(10));
+            assertNotNull(bye, "the BYE reaches the WebSocket through B and A\n--- A ---\n" + a.output());
+            ws.reply(bye, 200, "OK");
+            String byeOk = phone.finalResponse(Duration.ofSeconds(10));
+            assertNotNull(byeOk, "the phone got the BYE's answer");
+            assertEquals(200, UdpPhone.status(byeOk), byeOk);
+        }
+    }
+
+    private static String header(String message, String name) {
+        for (String line : UdpPhone.headerLines(message)) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return "";
     }
 
     private static List<String> vias(String message) {
