@@ -232,6 +232,17 @@ final class FastConferences {
         return new Route.To(conference, d.uri(), target, keys);
     }
 
+    /**
+     * Whether a caller's retransmission of the INVITE sent on {@code ourBranch} should go on to the server: only
+     * while the server has sent nothing. Once it answered (provisional or final), the answer is on its way to the
+     * caller, and a copy arriving after the server's 200 would look like a new INVITE to a server whose
+     * transaction layer has already moved on (sipp aborts such calls).
+     */
+    boolean forwardsRetransmission(String ourBranch) {
+        Attempt a = open.get(ourBranch);
+        return a != null && !a.heard;
+    }
+
     /** Remembers an attempt sent (its final response ends it). */
     void sent(Attempt a) {
         open.put(a.ourBranch, a);

@@ -227,7 +227,12 @@ public final class UdpFastProxy implements FastProxyHandler {
         Forwarded f;
         if (prior != null) {
             // a retransmission from the caller: forwarded the same way (same bytes, same branch) to wherever the
-            // INVITE went last; the caller's own timers drive retransmission, as on the rest of the fast path
+            // INVITE went last while that server is silent; the caller's own timers drive retransmission, as on the
+            // rest of the fast path. Once the server answered, its answer is on the way: the copy is absorbed.
+            if (!conferences.forwardsRetransmission(prior.ourBranch())) {
+                absorbed.increment();
+                return true;
+            }
             f = prior;
         } else {
             FastConferences.Route r = conferences.route(conf, req, ruri.getUser());

@@ -201,6 +201,17 @@ class FastConferencesTest {
     }
 
     @Test
+    void callerRetransmissionsGoOnOnlyWhileTheServerIsSilent() throws Exception {
+        FastConferences.Attempt a = start("c1", "1");
+        assertTrue(conf.forwardsRetransmission("b-c1"), "silent server: the caller's copy goes on");
+        assertFalse(conf.onInviteResponse("b-c1", response(a.forwarded, 180)));
+        assertFalse(conf.forwardsRetransmission("b-c1"), "it answered: the copy would arrive after its 200");
+        assertFalse(conf.onInviteResponse("b-c1", response(a.forwarded, 200)));
+        assertFalse(conf.forwardsRetransmission("b-c1"), "final answer sent: absorbed");
+        assertFalse(conf.forwardsRetransmission("b-unknown"));
+    }
+
+    @Test
     void silenceWhileThisNodeDroppedDatagramsKeepsThePin() throws Exception {
         FastConferences.Attempt a = start("c1", "2");
         drops.addAndGet(17); // our receive queue or the kernel's buffer overflowed meanwhile
