@@ -692,6 +692,20 @@ public final class ProxyService {
         }
     }
 
+    /**
+     * An initial request failed on its way out (the container could not send it, or our handling threw): whatever
+     * it took in rtpengine and in a conference pin is given back now, not at the engine's or the pin's timeout.
+     */
+    void notForwarded(SipServletRequest req, RuntimeException why) {
+        try {
+            SipApplicationSession app = req.getApplicationSession(false);
+            endMedia(app, "not forwarded: " + why.getMessage());
+            endConference(app, "not forwarded");
+        } catch (RuntimeException e) {
+            LOG.warning("call-id=" + req.getCallId() + " clean-up after a failed forward failed: " + e);
+        }
+    }
+
     private void endMedia(SipApplicationSession app, String why) {
         if (app == null || !app.isValid()) {
             return;

@@ -45,6 +45,10 @@ public final class ProxyServlet extends SipServlet {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, req.getMethod() + " call-id=" + req.getCallId() + " failed", e);
+            if (req.isInitial()) {
+                // e.g. the forward could not be sent (connection refused) after its offer was anchored
+                service.notForwarded(req, e);
+            }
             if (req.isInitial() && !req.getMethod().equals("ACK") && !req.isCommitted()) {
                 try {
                     req.createResponse(500, "Server Internal Error").send();

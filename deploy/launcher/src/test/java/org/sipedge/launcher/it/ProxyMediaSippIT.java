@@ -88,6 +88,36 @@ class ProxyMediaSippIT {
         }
     }
 
+    /**
+     * The callee's contact is a TCP port nobody listens on: the offer is anchored, then the forward cannot be sent
+     * (connection refused) and the caller gets a failure. The engine's call must be deleted all the same.
+     */
+    @org.junit.jupiter.api.Test
+    void anOfferAnchoredForAForwardThatCannotBeSentIsDeleted() throws Exception {
+        String user = "media-unreachable";
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort(); // closed again at once: connecting to it is refused
+        }
+        ProxyCalls.register(edge, user, deadPort, ProxyCalls.Leg.TCP, 600);
+        try (SippProcess uac = Sipp.scenario("uac-call").remote("127.0.0.1", edge.sipPort())
+                .transport(SippTransport.UDP).key("callee", user).calls(1).traceMessages(true)
+                .timeout(Duration.ofSeconds(40)).start()) {
+            uac.await();
+            String callerTrace = Files.readString(uac.workDir().resolve("messages.log"));
+            assertTrue(Pattern.compile("(?m)^SIP/2\\.0 [3-6]\\d\\d ").matcher(callerTrace).find(),
+                    "the caller got a failure:\n" + callerTrace + "\n" + edge.output());
+            Matcher m = CALL_ID.matcher(callerTrace);
+            assertTrue(m.find(), callerTrace);
+            String callId = m.group(1);
+            assertTrue(engine.log().contains(callId) || edge.output().contains(callId),
+                    "the offer reached the engine (else this test proves nothing)");
+            Map<String, Object> reply = awaitDeleted(callId);
+            assertEquals("error", String.valueOf(reply.get("result")),
+                    "the engine still has the call of a forward that failed: " + reply + "\n" + edge.output());
+        }
+    }
+
     private static Map<String, Object> awaitDeleted(String callId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         Map<String, Object> reply;
