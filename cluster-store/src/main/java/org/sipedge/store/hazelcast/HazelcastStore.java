@@ -165,8 +165,11 @@ public final class HazelcastStore extends SharedStore {
 
         MapConfig maps = new MapConfig(PREFIX + "*");
         // synchronous backups only: a write returns once every backup holds it, so a member that acknowledged a
-        // write can die without losing it
-        maps.setBackupCount(options.backups()).setAsyncBackupCount(0).setReadBackupData(false);
+        // write can die without losing it. A read is served from this member's own copy when it holds one (backup
+        // or primary): a lookup does not wait for a frozen owner until failure detection, and it needs no network
+        // round trip. Writes and conditional updates still go to the owner; a backup is updated before the owner
+        // acknowledges a write, so a read after an acknowledged write sees it.
+        maps.setBackupCount(options.backups()).setAsyncBackupCount(0).setReadBackupData(true);
         config.addMapConfig(maps);
         return config;
     }

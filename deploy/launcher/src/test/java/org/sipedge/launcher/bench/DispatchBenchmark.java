@@ -34,13 +34,16 @@ import org.sipedge.store.infinispan.InfinispanStore;
  * fixed rates, 1 s calls over 200 conferences; prints a table, {@code dispatch_clean_cps N} (highest step with 0
  * failed calls and < 0.1 % retransmissions) and {@code conference_splits N} (conferences seen on two servers, from
  * the servers' traces; must be 0). (2) The cluster lookup a pinned call needs: a pin written on member A and read
- * on member B of a 2-member Hazelcast and Infinispan store on loopback, 20,000 reads after 2,000 warm-up;
+ * on member B of a 3-member Hazelcast and Infinispan store on loopback (a third of the reads remote), 20,000 reads
+ * after 2,000 warm-up;
  * {@code cluster_lookup_p50_ms} / {@code cluster_lookup_p99_ms} per store. Numbers, not assertions.
  *
  * <p>Options: {@code --rates 200,400,800,1200,1600} {@code --seconds 10} {@code --no-calls} {@code --no-lookup}.
  */
 public final class DispatchBenchmark {
     private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
+    /** sipp's error log line for a call it gave up on. */
+    private static final Pattern FAILED_CALL = Pattern.compile("for Call-I[Dd] '([^']+)'");
 
     public static void main(String[] args) throws Exception {
         List<Integer> rates = List.of(200, 400, 800, 1200, 1600);
@@ -73,6 +76,7 @@ public final class DispatchBenchmark {
         List<SippProcess> servers = new ArrayList<>();
         int best = 0;
         int splits = 0;
+        List<String> failedIds = new ArrayList<>();
         try {
             StringBuilder list = new StringBuilder();
             for (int i = 0; i < 3; i++) {
@@ -104,8 +108,13 @@ public final class DispatchBenchmark {
                     System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.0f |%n", rate, r.totalCreated(),
                             r.successfulCalls(), r.failedCalls(), r.retransmissions(), r.callRate());
                     if (r.failedCalls() > 0) {
-                        System.out.println("  failure causes: " + r.describe().lines()
-                                .filter(l -> l.contains("failure causes")).findFirst().orElse("?").trim());
+                        System.out.println("  failure causes: " + r.stats().failureBreakdown());
+                        // which message of the caller's scenario went unanswered, per failed call (sipp's error
+                        // log: "Call-Id: X, timeout on max UDP retrans for message N"; 0 INVITE, 6 BYE)
+                        Matcher id = FAILED_CALL.matcher(r.errorLogContent());
+                        while (id.find() && failedIds.size() < 5) {
+                            failedIds.add(id.group(1));
+                        }
                     }
                     boolean clean = r.failedCalls() == 0 && r.successfulCalls() > 0
                             && r.retransmissions() * 1000 < r.successfulCalls() && r.exitCode() == 0;
@@ -132,6 +141,9 @@ public final class DispatchBenchmark {
                 while (m.find()) {
                     placed.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(i);
                 }
+                for (String id : failedIds) { // what the server saw of a call its caller gave up on
+                    System.out.println("  server " + i + ", failed call " + id + ": " + seen(trace, id));
+                }
             }
             splits = (int) placed.values().stream().filter(s -> s.size() > 1).count();
             System.out.println("conferences seen: " + placed.size());
@@ -140,6 +152,24 @@ public final class DispatchBenchmark {
         }
         System.out.println("dispatch_clean_cps " + best);
         System.out.println("conference_splits " + splits);
+    }
+
+    /**
+     * The messages of one call in a sipp message trace ({@code -trace_msg}: a dashed line with the time, "UDP
+     * message received|sent [n] bytes :", the message): time, direction and first line of each.
+     */
+    private static List<String> seen(String trace, String callId) {
+        List<String> out = new ArrayList<>();
+        for (String block : trace.split("(?m)^(?=-{5,} )")) {
+            if (block.contains(callId)) {
+                List<String> l = block.lines().filter(x -> !x.isBlank()).limit(3).toList();
+                if (l.size() == 3) {
+                    out.add(l.get(0).replaceAll("^-+ *", "") + " " + (l.get(1).contains("sent") ? "sent" : "received")
+                            + " " + l.get(2).trim());
+                }
+            }
+        }
+        return out;
     }
 
     private static int count(String text, String what) {
@@ -162,15 +192,22 @@ public final class DispatchBenchmark {
                 .extraArgs("-max_socket", "64").run();
     }
 
-    /** Pins written on member A, read on member B: the cross-node part of routing a pinned call. */
+    /**
+     * Pins written on member A, read on member B of three (one backup per entry): the cross-node part of routing a
+     * pinned call. Each member reads its own copy when it holds one, so with two members every read would be
+     * local; with three, about a third of B's reads go to another member, and the p99 is such a remote read.
+     */
     private static void lookup(String kind) throws Exception {
         int pa = freePort();
         int pb = freePort();
-        ClusterOptions a = new ClusterOptions("127.0.0.1", pa, List.of(new InetSocketAddress("127.0.0.1", pb)),
-                "bench-" + pa, 1);
-        ClusterOptions b = new ClusterOptions("127.0.0.1", pb, List.of(new InetSocketAddress("127.0.0.1", pa)),
-                "bench-" + pa, 1);
-        try (ClusterStore sa = start(kind, a); ClusterStore sb = start(kind, b)) {
+        int pc = freePort();
+        ClusterOptions a = new ClusterOptions("127.0.0.1", pa, List.of(new InetSocketAddress("127.0.0.1", pb),
+                new InetSocketAddress("127.0.0.1", pc)), "bench-" + pa, 1);
+        ClusterOptions b = new ClusterOptions("127.0.0.1", pb, List.of(new InetSocketAddress("127.0.0.1", pa),
+                new InetSocketAddress("127.0.0.1", pc)), "bench-" + pa, 1);
+        ClusterOptions c = new ClusterOptions("127.0.0.1", pc, List.of(new InetSocketAddress("127.0.0.1", pa),
+                new InetSocketAddress("127.0.0.1", pb)), "bench-" + pa, 1);
+        try (ClusterStore sa = start(kind, a); ClusterStore sb = start(kind, b); ClusterStore sc = start(kind, c)) {
             ExpiringMap<Pin> wa = sa.map("conference-pins");
             ExpiringMap<Pin> rb = sb.map("conference-pins");
             for (int i = 0; i < 1000; i++) {
