@@ -38,7 +38,7 @@ import org.sipedge.store.infinispan.InfinispanStore;
  * after 2,000 warm-up;
  * {@code cluster_lookup_p50_ms} / {@code cluster_lookup_p99_ms} per store. Numbers, not assertions.
  *
- * <p>Options: {@code --rates 200,400,800,1200,1600} {@code --seconds 10} {@code --no-calls} {@code --no-lookup}.
+ * <p>Options: {@code --rates 200,800,1600,2400,3200} {@code --seconds 10} {@code --no-calls} {@code --no-lookup}.
  */
 public final class DispatchBenchmark {
     private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
@@ -46,7 +46,7 @@ public final class DispatchBenchmark {
     private static final Pattern FAILED_CALL = Pattern.compile("for Call-I[Dd] '([^']+)'");
 
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = List.of(200, 400, 800, 1200, 1600);
+        List<Integer> rates = List.of(200, 800, 1600, 2400, 3200);
         int seconds = 10;
         boolean calls = true;
         boolean lookup = true;
@@ -81,7 +81,7 @@ public final class DispatchBenchmark {
             StringBuilder list = new StringBuilder();
             for (int i = 0; i < 3; i++) {
                 SippProcess s = Sipp.scenario("bench-uas-call").transport(SippTransport.UDP).localIp("127.0.0.3")
-                        .traceMessages(true).timeout(Duration.ofMinutes(30)).extraArgs("-max_socket", "64").start();
+                        .traceMessages(true).timeout(Duration.ofMinutes(30)).extraArgs(UdpDrops.SIPP_ARGS).start();
                 servers.add(s);
                 list.append("1 sip:127.0.0.3:").append(s.localPort()).append(" 0 0\n");
             }
@@ -104,9 +104,24 @@ public final class DispatchBenchmark {
                 System.out.println("| calls/s | calls | ok | failed | retrans | achieved/s |");
                 System.out.println("|---:|---:|---:|---:|---:|---:|");
                 for (int rate : rates) {
+                    Map<Integer, Long> dropsBefore = UdpDrops.byPort();
+                    long kernelBefore = UdpDrops.rcvbufErrors();
                     SippResult r = run(edge, rate, seconds);
                     System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.0f |%n", rate, r.totalCreated(),
                             r.successfulCalls(), r.failedCalls(), r.retransmissions(), r.callRate());
+                    // datagrams the kernel dropped because a socket's receive buffer was full, by receiver (the
+                    // caller's socket is gone by now: the rest of the machine-wide count)
+                    Map<Integer, Long> dropsAfter = UdpDrops.byPort();
+                    long edgeDrops = UdpDrops.delta(dropsBefore, dropsAfter, edge.sipPort());
+                    long serverDrops = 0;
+                    for (SippProcess s : servers) {
+                        serverDrops += UdpDrops.delta(dropsBefore, dropsAfter, s.localPort());
+                    }
+                    long all = UdpDrops.rcvbufErrors() - kernelBefore;
+                    if (all > 0) {
+                        System.out.printf(Locale.ROOT, "  kernel receive-buffer drops: node %d, servers %d, caller and"
+                                + " others %d%n", edgeDrops, serverDrops, all - edgeDrops - serverDrops);
+                    }
                     if (r.failedCalls() > 0) {
                         System.out.println("  failure causes: " + r.stats().failureBreakdown());
                         // which message of the caller's scenario went unanswered, per failed call (sipp's error
@@ -189,7 +204,7 @@ public final class DispatchBenchmark {
         return Sipp.scenario("uac-conf-call").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
                 .localIp("127.0.0.2").injection(confs, true).calls(n).rate(rate)
                 .maxOutstanding(Math.max(2000, rate * 8)).timeout(Duration.ofSeconds(seconds + 60))
-                .extraArgs("-max_socket", "64").run();
+                .extraArgs(UdpDrops.SIPP_ARGS).run();
     }
 
     /**

@@ -103,7 +103,7 @@ public final class ProxyBenchmark {
              // no remote host: with one, the harness takes sipp for a client and stops it after one call
              SippProcess uas = Sipp.scenario("bench-uas-call")
                      .transport(SippTransport.UDP).localIp("127.0.0.3").timeout(Duration.ofMinutes(30))
-                     .extraArgs("-max_socket", "64").start()) {
+                     .extraArgs(UdpDrops.SIPP_ARGS).start()) {
             register(edge, uas.localPort());
             bench(edge, 100, 5, "warmup"); // JIT warm-up, not counted
             bench(edge, 600, 10, "warmup2"); // C2 compiles the hot paths under real load; not counted either
@@ -145,6 +145,6 @@ public final class ProxyBenchmark {
         return Sipp.scenario("bench-uac-call").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
                 .localIp("127.0.0.2").set("callee", "bench").set("domain", "127.0.0.1")
                 .calls(rate * seconds).rate(rate).maxOutstanding(Math.max(2000, rate * 8))
-                .timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64").run();
+                .timeout(Duration.ofSeconds(seconds + 60)).extraArgs(UdpDrops.SIPP_ARGS).run();
     }
 }

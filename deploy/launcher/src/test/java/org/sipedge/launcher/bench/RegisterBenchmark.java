@@ -121,7 +121,7 @@ public final class RegisterBenchmark {
         return Sipp.scenario("register-bench").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
                 .set("domain", tag + ".bench.invalid").calls(rate * seconds).rate(rate)
                 .maxOutstanding(Math.max(1000, rate * 4)).timeout(Duration.ofSeconds(seconds + 60))
-                .extraArgs("-max_socket", "64").run();
+                .extraArgs(UdpDrops.SIPP_ARGS).run();
     }
 
     private static boolean udpAlive(EdgeProcess edge) throws IOException {
@@ -170,7 +170,7 @@ public final class RegisterBenchmark {
             }
             var udp = Sipp.scenario("register").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
                     .injection(udpUsers, true).calls(rate * seconds).rate(rate).maxOutstanding(rate * 4)
-                    .timeout(Duration.ofSeconds(seconds + 60)).extraArgs("-max_socket", "64");
+                    .timeout(Duration.ofSeconds(seconds + 60)).extraArgs(UdpDrops.SIPP_ARGS);
             var tcp = Sipp.scenario("register").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.TCP)
                     .injection(tcpUsers, true).calls(tcpRate * seconds).rate(tcpRate).maxOutstanding(tcpRate * 4)
                     .timeout(Duration.ofSeconds(seconds + 60));
