@@ -21,7 +21,9 @@ import javax.sip.message.Response;
  * many server transactions are open, or the heap is nearly full, a new request is answered 503 with Retry-After
  * straight from the transport — no transaction, no session, no allocation worth the name — and counted. ACK and
  * CANCEL always pass: they end work rather than create it. Without this the bare container ran out of heap under a
- * UDP flood and its UDP reader thread died for good.
+ * UDP flood and its UDP reader thread died for good. A new UDP call (initial INVITE) that waited in the receive
+ * queue longer than {@code MAX_QUEUE_WAIT_MILLIS} gets 503 + Retry-After too, so that the calls already taken
+ * complete instead of all of them timing out together.
  */
 public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardValveMBean {
     /** Stack property: open server transactions above which new requests get 503. */
@@ -30,8 +32,14 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     public static final String MAX_HEAP_FRACTION = "org.sipedge.MAX_HEAP_FRACTION";
     /** Stack property: seconds in the Retry-After of the 503. */
     public static final String RETRY_AFTER_SECONDS = "org.sipedge.RETRY_AFTER_SECONDS";
+    /**
+     * Stack property: a new UDP call (initial INVITE) that waited longer than this many ms in the receive queue
+     * gets 503; 0 turns the check off.
+     */
+    public static final String MAX_QUEUE_WAIT_MILLIS = "org.sipedge.MAX_QUEUE_WAIT_MILLIS";
 
     private static final LongAdder REJECTED = new LongAdder();
+    private static final LongAdder QUEUE_REJECTED = new LongAdder();
     private static final LongAdder SEND_FAILURES = new LongAdder();
     private static final LongAdder MALFORMED = new LongAdder();
 
@@ -39,8 +47,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private int maxServerTransactions = 100_000;
     private double maxHeapFraction = 0.85;
     private int retryAfter = 5;
+    private long maxQueueWaitMillis = 250;
     private volatile long heapCheckedAt;
     private volatile boolean heapHigh;
+    private volatile long queueRefusalLoggedAt;
     private ObjectName name;
 
     @Override
@@ -51,6 +61,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             maxServerTransactions = Integer.parseInt(p.getProperty(MAX_SERVER_TRANSACTIONS, "100000"));
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
             retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
+            maxQueueWaitMillis = Long.parseLong(p.getProperty(MAX_QUEUE_WAIT_MILLIS, "250"));
             StatelessRequests.setServerHeader(p.getProperty("org.mobicents.servlet.sip.SERVER_HEADER", "SIP Edge"));
         }
         try {
@@ -87,11 +98,50 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
                 return fast == null || !fast.handle(request, channel);
             }
             FastProxyHandler fp = StatelessRequests.fastProxy();
+            if (queueBehind(request, fp)) {
+                QUEUE_REJECTED.increment();
+                REJECTED.increment();
+                logQueueRefusal(request);
+                reply(request, channel, Response.SERVICE_UNAVAILABLE, "Overloaded", retryAfter);
+                return false;
+            }
             return fp == null || !fp.handleRequest(request, channel);
         }
         REJECTED.increment();
         reply(request, channel, Response.SERVICE_UNAVAILABLE, "Overloaded", retryAfter);
         return false;
+    }
+
+    /** One line at most every 5 s while new calls are refused for queue wait, with an example Call-ID. */
+    private void logQueueRefusal(SIPRequest request) {
+        long now = System.nanoTime();
+        long last = queueRefusalLoggedAt;
+        if (now - last > 5_000_000_000L || last == 0) {
+            queueRefusalLoggedAt = now;
+            java.util.logging.Logger.getLogger("org.sipedge.container.overload").warning("overload: new call call-id="
+                    + (request.getCallId() == null ? "?" : request.getCallId().getCallId()) + " waited "
+                    + gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis()
+                    + " ms in the UDP receive queue (sip.overload-queue-wait-ms " + maxQueueWaitMillis
+                    + ") -> 503 Retry-After " + retryAfter + "; " + QUEUE_REJECTED.sum() + " refused so far");
+        }
+    }
+
+    /**
+     * Whether this is a new UDP call that waited in the receive queue longer than {@code MAX_QUEUE_WAIT_MILLIS}:
+     * the workers are behind (a slow media engine, a slow store, a burst), and taking more calls would make every
+     * call wait longer until callers retransmit and time out — a collapse. Such a call gets 503 + Retry-After at
+     * once; requests of calls already taken (ACK, BYE, re-INVITE, CANCEL) and responses still go through, so the
+     * calls in progress complete. A retransmitted INVITE whose first copy was taken is never refused.
+     */
+    private boolean queueBehind(SIPRequest request, FastProxyHandler fp) {
+        if (maxQueueWaitMillis <= 0 || !"INVITE".equals(request.getMethod()) || request.getToTag() != null
+                || gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis() <= maxQueueWaitMillis) {
+            return false;
+        }
+        if (fp != null && fp.isRetransmission(request)) {
+            return false;
+        }
+        return stack.findTransaction(request, true) == null;
     }
 
     /** A stateless answer straight from the transport; a failure to send is a counted drop. */
@@ -144,12 +194,18 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     }
 
     @Override public long getRejected() { return REJECTED.sum(); }
+    @Override public long getQueueWaitRejected() { return QUEUE_REJECTED.sum(); }
     @Override public long getSendFailures() { return SEND_FAILURES.sum(); }
     @Override public int getOpenServerTransactions() { return stack == null ? 0 : stack.getServerTransactionTableSize(); }
     @Override public long getMalformedMessages() {
         return gov.nist.javax.sip.stack.SipEdgeParserFactory.malformedCount() + MALFORMED.sum();
     }
     @Override public long getUdpQueueDrops() { return gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.droppedCount(); }
+
+    /** New calls answered 503 because they waited too long in the UDP receive queue (part of the rejected count). */
+    public static long queueWaitRejectedCount() {
+        return QUEUE_REJECTED.sum();
+    }
 
     /** Requests answered 503 by the guard since start (all stacks of this JVM). */
     public static long rejectedCount() {

@@ -4,6 +4,9 @@ package org.sipedge.container;
 public interface OverloadGuardValveMBean {
     long getRejected();
 
+    /** New calls refused because they waited too long in the UDP receive queue (included in {@link #getRejected}). */
+    long getQueueWaitRejected();
+
     long getSendFailures();
 
     int getOpenServerTransactions();

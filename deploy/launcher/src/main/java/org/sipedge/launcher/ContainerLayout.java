@@ -144,6 +144,8 @@ final class ContainerLayout {
                 .append(settings.getInt(ContainerParam.STALE_REQUEST_MILLIS)).append('\n');
         p.append("org.sipedge.MAX_SERVER_TRANSACTIONS=")
                 .append(settings.getInt(ContainerParam.MAX_SERVER_TRANSACTIONS)).append('\n');
+        p.append("org.sipedge.MAX_QUEUE_WAIT_MILLIS=")
+                .append(settings.getInt(ContainerParam.MAX_QUEUE_WAIT_MILLIS)).append('\n');
         p.append("org.mobicents.servlet.sip.SERVER_HEADER=").append(server).append('\n');
         p.append("org.mobicents.servlet.sip.USER_AGENT_HEADER=").append(server).append('\n');
         if (keys != null) {

@@ -30,6 +30,9 @@ public enum ContainerParam implements Param {
             "most UDP datagrams waiting for a worker; more are dropped and counted (the sender retransmits)"),
     STALE_REQUEST_MILLIS("sip.stale-request-ms", "2000", new ValueType.Int(100, 60000),
             "a queued UDP request older than this is dropped: its sender has retransmitted it already"),
+    MAX_QUEUE_WAIT_MILLIS("sip.overload-queue-wait-ms", "250", new ValueType.Int(0, 60000),
+            "a new UDP call (initial INVITE) that waited longer than this in the receive queue gets 503 + Retry-After,"
+                    + " so the calls already taken complete; 0 = off"),
     SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
             "Server/User-Agent header value (never a version)");
 

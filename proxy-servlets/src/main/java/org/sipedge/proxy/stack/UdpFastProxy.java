@@ -86,6 +86,8 @@ public final class UdpFastProxy implements FastProxyHandler {
      */
     private final Set<String> lookingUp = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor deletes;
+    /** Threads sending the ng deletes of ended calls (each waits for its reply). */
+    private static final int DELETE_THREADS = 4;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
     private volatile RecordRoute recordRoute;
     private volatile UDPMessageProcessor udp;
@@ -119,7 +121,11 @@ public final class UdpFastProxy implements FastProxyHandler {
         this.location = location;
         this.media = media;
         this.rejectOnMediaFailure = rejectOnMediaFailure;
-        this.deletes = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(20_000), r -> {
+        // several senders: one delete is a whole ng round trip, and one thread managed fewer than 1,200 a second
+        // against a busy rtpengine — above that the engine's calls, and their media ports, piled up until offers
+        // failed for want of ports
+        this.deletes = new ThreadPoolExecutor(DELETE_THREADS, DELETE_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(20_000), r -> {
             Thread t = new Thread(r, "sipedge-fast-media-delete");
             t.setDaemon(true);
             return t;
@@ -150,6 +156,12 @@ public final class UdpFastProxy implements FastProxyHandler {
             declined.increment();
             return false;
         }
+    }
+
+    @Override
+    public boolean isRetransmission(SIPRequest req) {
+        String branch = req.getTopmostVia() == null ? null : req.getTopmostVia().getBranch();
+        return branch != null && (lookingUp.contains(branch) || forwarded.get(branch) != null);
     }
 
     private boolean initialInvite(SIPRequest req, MessageChannel channel) throws Exception {

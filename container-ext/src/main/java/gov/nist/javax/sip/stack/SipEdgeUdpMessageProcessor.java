@@ -28,6 +28,8 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
     private static final Logger LOG = Logger.getLogger("org.sipedge.container.udp");
     private static final LongAdder DROPPED = new LongAdder();
     private static final LongAdder RECEIVED = new LongAdder();
+    /** How long the datagram this worker thread took last had waited in the queue, in ms. */
+    private static final ThreadLocal<long[]> QUEUE_WAIT = ThreadLocal.withInitial(() -> new long[1]);
 
     public SipEdgeUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port, int limit)
             throws IOException {
@@ -111,9 +113,37 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
         return DROPPED.sum();
     }
 
+    /**
+     * How long the datagram the calling worker thread is processing waited in the queue before a worker took it,
+     * in ms; 0 on any other thread. The overload guard uses it: a queue that makes a new call wait this long is
+     * behind.
+     */
+    public static long queueWaitMillis() {
+        return QUEUE_WAIT.get()[0];
+    }
+
     static final class CompactBoundedQueue extends LinkedBlockingQueue<DatagramQueuedMessageDispatch> {
         CompactBoundedQueue(int limit) {
             super(limit);
+        }
+
+        // the workers take datagrams with take() (or poll(timeout) when the thread auditor is on), each on its own
+        // thread, and process what they took on the same thread
+
+        @Override
+        public DatagramQueuedMessageDispatch take() throws InterruptedException {
+            return taken(super.take());
+        }
+
+        @Override
+        public DatagramQueuedMessageDispatch poll(long timeout, java.util.concurrent.TimeUnit unit)
+                throws InterruptedException {
+            return taken(super.poll(timeout, unit));
+        }
+
+        private static DatagramQueuedMessageDispatch taken(DatagramQueuedMessageDispatch d) {
+            QUEUE_WAIT.get()[0] = d == null ? 0 : Math.max(0, System.currentTimeMillis() - d.time);
+            return d;
         }
 
         @Override

@@ -20,7 +20,7 @@ import org.sipedge.sipp.SippTransport;
  * call. Prints a table per run and {@code proxy_clean_cps N} / {@code proxy_rtpengine_clean_cps N} (highest step
  * with 0 failed calls and < 0.1 % retransmitted messages). Numbers, not assertions.
  *
- * <p>Options: {@code --rates 100,200,400,800,1200,1600} {@code --seconds 10} {@code --no-rtpengine}
+ * <p>Options: {@code --rates 200,800,1200,1600,2000,2400} {@code --seconds 10} {@code --no-rtpengine}
  * {@code --only-rtpengine} {@code --set key=value} (a setting of the benchmarked node, e.g. {@code sip.threads=32}).
  */
 public final class ProxyBenchmark {
@@ -34,7 +34,7 @@ public final class ProxyBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = List.of(100, 200, 400, 800, 1200, 1600);
+        List<Integer> rates = List.of(200, 800, 1200, 1600, 2000, 2400);
         int seconds = 10;
         boolean plain = true;
         boolean anchored = true;
@@ -117,6 +117,9 @@ public final class ProxyBenchmark {
                 steps.add(s);
                 System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | %d | %.0f | %d |%n", rate, r.totalCreated(),
                         r.successfulCalls(), r.failedCalls(), r.retransmissions(), r.callRate(), s.rssMib());
+                if (r.failedCalls() > 0) {
+                    System.out.println("  failure causes: " + r.stats().failureBreakdown());
+                }
                 if (r.successfulCalls() == 0) {
                     System.out.println("no call completed at " + rate + "/s: stopping this run");
                     System.out.println(r.describe());
