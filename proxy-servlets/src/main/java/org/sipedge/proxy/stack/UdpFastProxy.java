@@ -75,6 +75,19 @@ public final class UdpFastProxy implements FastProxyHandler {
     /** Our INVITE branches whose final response has been forwarded: no 1xx after it. */
     private final InviteResponseOrder inviteOrder = new InviteResponseOrder(
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime));
+    /**
+     * The engine's SDP for an initial INVITE's offer and for its answers, by transaction, for 8 s (a caller's or a
+     * callee's retransmissions come within 7.5 s): a retransmitted INVITE or 2xx with the same SDP gets the same
+     * anchored SDP without another ng round trip — under load every retransmission would otherwise cost the
+     * engine and a worker thread once more, right when both are short.
+     */
+    private final ShortLivedTable<String, AnchoredSdp> anchoredByTransaction =
+            new ShortLivedTable<>(8_000, 50_000, System::nanoTime);
+    private final LongAdder anchorsReused = new LongAdder();
+
+    private record AnchoredSdp(String in, SdpRewrite out) {
+    }
+
     private final ShortLivedTable<String, Boolean> lateOffers =
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
     /**
@@ -210,7 +223,8 @@ public final class UdpFastProxy implements FastProxyHandler {
         if (anchoring && hasSdp) {
             MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
                     sourceIp(req, channel));
-            if (!anchor(req, media.offer(leg, body(req)))) {
+            String sdp = body(req);
+            if (!anchor(req, once("o|" + incoming, sdp, () -> media.offer(leg, sdp)))) {
                 replyStateless(req, channel, 503, "Media Relay Unavailable");
                 return true;
             }
@@ -272,7 +286,8 @@ public final class UdpFastProxy implements FastProxyHandler {
         if (anchoring && hasSdp) {
             MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
                     sourceIp(req, channel));
-            if (!anchor(req, media.offer(leg, body(req)))) {
+            String sdp = body(req);
+            if (!anchor(req, once("o|" + incoming, sdp, () -> media.offer(leg, sdp)))) {
                 conferences.release(conf, callId(req));
                 replyStateless(req, channel, 503, "Media Relay Unavailable");
                 return true;
@@ -477,7 +492,11 @@ public final class UdpFastProxy implements FastProxyHandler {
                     } else {
                         MediaLeg leg = new MediaLeg(callId, resp.getFromTag(), resp.getToTag(), null,
                                 UaKind.PLAIN, UaKind.PLAIN, null);
-                        anchor(resp, media.answer(leg, body(resp)));
+                        String sdp = body(resp);
+                        anchor(resp, st != null && st.initial()
+                                ? once("a|" + branch + "|" + resp.getToTag() + "|" + status, sdp,
+                                        () -> media.answer(leg, sdp))
+                                : media.answer(leg, sdp));
                     }
                 } else if (media.enabled() && status >= 300 && (st == null || st.initial())) {
                     deleteLater(callId); // the call failed: nothing stays behind in the engine
@@ -587,6 +606,20 @@ public final class UdpFastProxy implements FastProxyHandler {
         }
     }
 
+    /** The engine's answer for this transaction's SDP: from an earlier copy of the message, or asked now. */
+    private SdpRewrite once(String transaction, String sdp, java.util.function.Supplier<SdpRewrite> ng) {
+        AnchoredSdp earlier = anchoredByTransaction.get(transaction);
+        if (earlier != null && earlier.in().equals(sdp)) {
+            anchorsReused.increment();
+            return earlier.out();
+        }
+        SdpRewrite r = ng.get();
+        if (r instanceof SdpRewrite.Anchored) {
+            anchoredByTransaction.put(transaction, new AnchoredSdp(sdp, r)); // full table: simply not kept
+        }
+        return r;
+    }
+
     /** Puts the engine's SDP into the message; false when the call must be refused (engine failed, policy reject). */
     private boolean anchor(SIPMessage msg, SdpRewrite r) {
         if (r instanceof SdpRewrite.Anchored a) {
@@ -669,11 +702,17 @@ public final class UdpFastProxy implements FastProxyHandler {
         return absorbed.sum();
     }
 
+    /** Retransmitted INVITEs and 2xx whose anchored SDP was reused instead of asking the engine again. */
+    public long anchorsReused() {
+        return anchorsReused.sum();
+    }
+
     @Override
     public String toString() {
         return "UdpFastProxy{InitialInvites=" + initialForwarded() + ", RequestsForwarded=" + requestsForwarded()
                 + ", ResponsesForwarded=" + responsesForwarded() + ", Declined=" + declined() + ", MediaFailures="
                 + mediaFailures() + ", Dropped=" + dropped() + ", AbsorbedRetransmissions=" + absorbedRetransmissions()
+                + ", AnchorsReused=" + anchorsReused()
                 + ", OpenInvites=" + forwarded.size()
                 + (conferences != null ? ", Conferences{" + conferences.describe() + "}" : "") + "}";
     }

@@ -118,6 +118,77 @@ class ProxyMediaSippIT {
         }
     }
 
+    /**
+     * The caller retransmits its INVITE and the callee its 200, byte for byte: each copy reaches the other side
+     * with the same anchored SDP, and the engine was asked once for the offer and once for the answer (its log
+     * counts the commands) — a retransmission does not cost the engine and a worker thread again.
+     */
+    @org.junit.jupiter.api.Test
+    void retransmissionsReuseTheAnchoredSdp() throws Exception {
+        try (UdpPhone caller = new UdpPhone(); UdpPhone callee = new UdpPhone()) {
+            ProxyCalls.register(edge, "media-retx", callee.port(), ProxyCalls.Leg.UDP, 600);
+            String callId = "retx-" + java.util.UUID.randomUUID();
+            String sdp = "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                    + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+            String invite = "INVITE sip:media-retx@127.0.0.1 SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.port() + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:caller@127.0.0.1>;tag=c1\r\nTo: <sip:media-retx@127.0.0.1>\r\n"
+                    + "Call-ID: " + callId + "\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:" + caller.port()
+                    + ">\r\nContent-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+            try {
+                caller.send(edge.sipPort(), invite);
+                String first = callee.receive(Duration.ofSeconds(5));
+                assertTrue(first != null && first.startsWith("INVITE "), "the INVITE reached the callee: " + first);
+                caller.send(edge.sipPort(), invite); // the caller's retransmission
+                String second = callee.receive(Duration.ofSeconds(5));
+                assertTrue(second != null && second.startsWith("INVITE "), "the copy reached the callee: " + second);
+                assertEquals(UdpPhone.body(first), UdpPhone.body(second), "both copies carry the same anchored SDP");
+                assertInEngineRange(audioPort(UdpPhone.body(first)), "the offer the callee got");
+
+                String answer = "v=0\r\no=callee 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                        + "m=audio 41000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+                StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+                for (String line : UdpPhone.headerLines(second)) {
+                    String lower = line.toLowerCase();
+                    if (lower.startsWith("via:") || lower.startsWith("record-route:") || lower.startsWith("from:")
+                            || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                        ok.append(line).append("\r\n");
+                    } else if (lower.startsWith("to:")) {
+                        ok.append(line).append(";tag=callee1\r\n");
+                    }
+                }
+                ok.append("Contact: <sip:media-retx@127.0.0.1:").append(callee.port()).append(">\r\n")
+                        .append("Content-Type: application/sdp\r\nContent-Length: ").append(answer.length())
+                        .append("\r\n\r\n").append(answer);
+                callee.send(edge.sipPort(), ok.toString());
+                String ok1 = caller.finalResponse(Duration.ofSeconds(5));
+                callee.send(edge.sipPort(), ok.toString()); // the callee's retransmission
+                String ok2 = caller.finalResponse(Duration.ofSeconds(5));
+                assertTrue(ok1 != null && ok1.startsWith("SIP/2.0 200") && ok2 != null && ok2.startsWith("SIP/2.0 200"),
+                        "both 200s reached the caller: " + ok1 + "\n" + ok2);
+                assertEquals(UdpPhone.body(ok1), UdpPhone.body(ok2), "both 200s carry the same anchored SDP");
+                assertInEngineRange(audioPort(UdpPhone.body(ok1)), "the answer the caller got");
+
+                String log = engine.log();
+                assertEquals(1, commands(log, callId, "offer"), "offers for " + callId + " in the engine log:\n" + log);
+                assertEquals(1, commands(log, callId, "answer"), "answers for " + callId + " in the engine log:\n" + log);
+            } finally {
+                engine.request(Map.of("command", "delete", "call-id", callId), Duration.ofSeconds(2)); // clean up
+            }
+        }
+    }
+
+    private static int audioPort(String sdp) {
+        Matcher m = AUDIO_PORT.matcher(sdp);
+        assertTrue(m.find(), sdp);
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** How many ng commands of a kind rtpengine logged for a call ("Received command 'offer'"). */
+    private static long commands(String log, String callId, String command) {
+        return log.lines().filter(l -> l.contains(callId) && l.contains("command '" + command + "'")).count();
+    }
+
     private static Map<String, Object> awaitDeleted(String callId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         Map<String, Object> reply;
