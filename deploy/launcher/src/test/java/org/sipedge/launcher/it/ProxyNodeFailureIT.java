@@ -34,6 +34,8 @@ class ProxyNodeFailureIT {
      * failure timeout (5 s), which a lookup waiting for the failed member would take.
      */
     private static final Duration CALLS_LIMIT = Duration.ofMillis(4500);
+    /** Three nodes: two rounds of 1 s calls, after the take-over of the killed node's entries. */
+    private static final Duration THREE_NODE_LIMIT = Duration.ofSeconds(15);
 
     @ParameterizedTest(name = "{0}, node A {1}")
     @CsvSource({"hazelcast, killed", "hazelcast, hung", "infinispan, killed", "infinispan, hung"})
@@ -96,6 +98,76 @@ class ProxyNodeFailureIT {
                 Files.writeString(Path.of("target", "node-failure-" + store + "-" + failure + "-node-b.log"),
                         b.output());
             }
+        }
+    }
+
+    /**
+     * Three nodes, one backup per entry, so a node holds only part of the entries: users register through each
+     * node, node A is killed, and calls through B and then through C reach every user — those registered through
+     * A included (their copies survive on B or C) — within {@link #THREE_NODE_LIMIT} of the kill, well inside the
+     * callers' INVITE timer (32 s). A lookup whose entry had its primary copy on A waits for the take-over.
+     */
+    @ParameterizedTest(name = "{0}, one of three killed")
+    @CsvSource({"hazelcast", "infinispan"})
+    void killingOneOfThreeLosesNoRegistration(String store, @TempDir Path dir) throws Exception {
+        List<Integer> ports = FreePorts.take(3);
+        List<EdgeProcess> nodes = new ArrayList<>();
+        List<SippProcess> phones = new ArrayList<>();
+        String[] names = {"amy", "ben", "cal"};
+        try {
+            for (int n = 0; n < 3; n++) {
+                // every phone answers its users' calls twice: once through B, once through C
+                phones.add(Sipp.scenario("uas-call").transport(SippTransport.UDP).calls(2 * USERS_PER_NODE)
+                        .timeout(Duration.ofMinutes(3)).start());
+            }
+            for (int n = 0; n < 3; n++) {
+                List<String> others = new ArrayList<>();
+                for (int m = 0; m < 3; m++) {
+                    if (m != n) {
+                        others.add("127.0.0.1:" + ports.get(m));
+                    }
+                }
+                nodes.add(EdgeProcess.builder().workDir(Files.createDirectories(dir.resolve(names[n])))
+                        .set("store", store).set("store.port", Integer.toString(ports.get(n)))
+                        .set("store.members", String.join(",", others)).set("rtpengine.engines", "off").start());
+            }
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < USERS_PER_NODE; i++) {
+                for (int n = 0; n < 3; n++) {
+                    ProxyCalls.register(nodes.get(n), names[n] + i, phones.get(n).localPort(), ProxyCalls.Leg.UDP, 600);
+                    users.add(names[n] + i);
+                }
+            }
+
+            long killedAt = System.nanoTime();
+            fail(nodes.get(0), "killed");
+            for (int via = 1; via <= 2; via++) {
+                EdgeProcess node = nodes.get(via);
+                SippResult calls = Sipp.scenario("uac-conf-call").remote("127.0.0.1", node.sipPort())
+                        .transport(SippTransport.UDP).injection(users, true).calls(users.size()).rate(50)
+                        .maxOutstanding(users.size()).timeout(Duration.ofSeconds(60)).run();
+                assertEquals(users.size(), calls.successfulCalls(), "calls to " + users + " through node "
+                        + names[via] + ": " + calls.describe() + "\n--- node ---\n" + node.output());
+            }
+            Duration allDone = Duration.ofNanos(System.nanoTime() - killedAt);
+            System.out.println("ProxyNodeFailureIT " + store + ", one of three killed: " + 2 * users.size()
+                    + " calls through the other two done " + allDone.toMillis() + " ms after the kill");
+            assertTrue(allDone.compareTo(THREE_NODE_LIMIT) < 0, "the calls ended " + allDone.toMillis()
+                    + " ms after the kill, limit " + THREE_NODE_LIMIT.toMillis() + " ms");
+            for (int n = 0; n < 3; n++) {
+                SippResult answered = phones.get(n).await();
+                assertTrue(answered.ok() && answered.successfulCalls() == 2 * USERS_PER_NODE,
+                        "the phone of the users registered through node " + names[n] + ": " + answered.describe());
+            }
+        } finally {
+            for (int n = 0; n < nodes.size(); n++) {
+                EdgeProcess node = nodes.get(n);
+                ProcessHandle.of(node.pid()).ifPresent(ProcessHandle::destroyForcibly); // ours
+                node.close();
+                Files.writeString(Path.of("target", "node-failure-" + store + "-three-" + names[n] + ".log"),
+                        node.output());
+            }
+            phones.forEach(SippProcess::close);
         }
     }
 
