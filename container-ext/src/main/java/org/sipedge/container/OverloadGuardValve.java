@@ -51,6 +51,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private volatile long heapCheckedAt;
     private volatile boolean heapHigh;
     private volatile long queueRefusalLoggedAt;
+    /** Since when (nanoTime) every UDP message taken has waited longer than the limit; 0 = not now. */
+    private volatile long queueBehindSince;
+    /** How long the waits must have stayed above the limit before new calls are refused. */
+    private static final long PERSIST_NANOS = 100_000_000L;
     private ObjectName name;
 
     @Override
@@ -79,6 +83,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         String method = request.getMethod();
         boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
+        if (udp) {
+            noteQueueWait();
+        }
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
             FastProxyHandler fp = StatelessRequests.fastProxy();
             return !(udp && fp != null && fp.handleRequest(request, channel));
@@ -127,8 +134,8 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     }
 
     /**
-     * Whether this is a new UDP call that waited in the receive queue longer than {@code MAX_QUEUE_WAIT_MILLIS}:
-     * the workers are behind (a slow media engine, a slow store, a burst), and taking more calls would make every
+     * Whether this is a new UDP call that waited in the receive queue longer than {@code MAX_QUEUE_WAIT_MILLIS},
+     * as every message taken for at least the last 100 ms did: the workers are behind (a slow media engine, a slow store, a burst), and taking more calls would make every
      * call wait longer until callers retransmit and time out — a collapse. Such a call gets 503 + Retry-After at
      * once; requests of calls already taken (ACK, BYE, re-INVITE, CANCEL) and responses still go through, so the
      * calls in progress complete. A retransmitted INVITE whose first copy was taken is never refused.
@@ -138,10 +145,32 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
                 || gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis() <= maxQueueWaitMillis) {
             return false;
         }
+        long since = queueBehindSince;
+        if (since == 0 || System.nanoTime() - since < PERSIST_NANOS) {
+            return false; // not for long yet: the backlog of one pause (a collection, a burst) drains by itself
+        }
         if (fp != null && fp.isRetransmission(request)) {
             return false;
         }
         return stack.findTransaction(request, true) == null;
+    }
+
+    /**
+     * Follows the queue wait of every UDP message the workers take: {@link #queueBehindSince} is when the waits
+     * last rose above the limit and have stayed there since, 0 while they are below.
+     */
+    private void noteQueueWait() {
+        if (maxQueueWaitMillis <= 0) {
+            return;
+        }
+        long wait = gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis();
+        if (wait > maxQueueWaitMillis) {
+            if (queueBehindSince == 0) {
+                queueBehindSince = System.nanoTime() | 1; // never 0
+            }
+        } else if (queueBehindSince != 0) {
+            queueBehindSince = 0;
+        }
     }
 
     /** A stateless answer straight from the transport; a failure to send is a counted drop. */
@@ -176,6 +205,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
         FastProxyHandler fp = StatelessRequests.fastProxy();
+        if ("UDP".equalsIgnoreCase(channel.getTransport())) {
+            noteQueueWait();
+        }
         if (fp != null && response instanceof SIPResponse r && "UDP".equalsIgnoreCase(channel.getTransport())) {
             return !fp.handleResponse(r, channel);
         }

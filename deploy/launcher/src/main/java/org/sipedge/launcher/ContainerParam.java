@@ -31,8 +31,9 @@ public enum ContainerParam implements Param {
     STALE_REQUEST_MILLIS("sip.stale-request-ms", "2000", new ValueType.Int(100, 60000),
             "a queued UDP request older than this is dropped: its sender has retransmitted it already"),
     MAX_QUEUE_WAIT_MILLIS("sip.overload-queue-wait-ms", "250", new ValueType.Int(0, 60000),
-            "a new UDP call (initial INVITE) that waited longer than this in the receive queue gets 503 + Retry-After,"
-                    + " so the calls already taken complete; 0 = off"),
+            "a new UDP call (initial INVITE) that waited longer than this in the receive queue, while every message"
+                    + " taken for at least 100 ms did too, gets 503 + Retry-After, so the calls already taken complete;"
+                    + " 0 = off"),
     SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
             "Server/User-Agent header value (never a version)");
 
