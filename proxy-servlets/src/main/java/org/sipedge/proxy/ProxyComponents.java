@@ -60,6 +60,7 @@ public final class ProxyComponents {
     private final ClusterNodes clusterNodes;
     private final java.util.concurrent.ScheduledExecutorService announcer;
     private ObjectName mbeanName;
+    private ObjectName fastMbeanName;
 
     private ProxyComponents(Settings settings, RegistrarComponents registrar, java.net.InetAddress bind,
             java.util.function.Supplier<String> selfUri) {
@@ -138,6 +139,16 @@ public final class ProxyComponents {
         } catch (Exception e) {
             mbeanName = null;
             LOG.warning("proxy metrics not exported over JMX: " + e);
+        }
+        if (fast != null) {
+            try {
+                fastMbeanName = new ObjectName("org.sipedge:type=FastPath,node=" + ObjectName.quote(registrar.nodeId()));
+                ManagementFactory.getPlatformMBeanServer().registerMBean(
+                        new org.sipedge.proxy.stack.FastPathMetrics(fast), fastMbeanName);
+            } catch (Exception e) {
+                fastMbeanName = null;
+                LOG.warning("fast path metrics not exported over JMX: " + e);
+            }
         }
         LOG.info("proxy ready: push=" + (push != null ? settings.get(ProxyParam.PUSH_URL) : "off") + " message-store="
                 + settings.get(ProxyParam.MESSAGE_STORE_PER_USER) + "/user udp-fast-path=" + (fast != null) + " "
@@ -275,6 +286,13 @@ public final class ProxyComponents {
             fast.close();
         }
         media.close();
+        if (fastMbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(fastMbeanName);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
         if (mbeanName != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);

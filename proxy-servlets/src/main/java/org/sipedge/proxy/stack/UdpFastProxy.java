@@ -702,6 +702,11 @@ public final class UdpFastProxy implements FastProxyHandler {
         return absorbed.sum();
     }
 
+    /** INVITEs forwarded and still remembered (for their retransmissions and responses). */
+    public int openInvites() {
+        return forwarded.size();
+    }
+
     /** Retransmitted INVITEs and 2xx whose anchored SDP was reused instead of asking the engine again. */
     public long anchorsReused() {
         return anchorsReused.sum();

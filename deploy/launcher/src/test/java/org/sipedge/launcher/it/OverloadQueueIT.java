@@ -92,6 +92,8 @@ class OverloadQueueIT {
             }
             assertTrue(edge.output().matches("(?s).*QueueWaitRejected=[1-9].*"),
                     "the stop line counts the refusals:\n" + edge.output());
+            assertTrue(edge.output().matches("(?s).*FastPath\\{[^}]*InitialInvites=[1-9].*"),
+                    "the stop line counts the calls the fast path forwarded:\n" + edge.output());
         }
     }
 
