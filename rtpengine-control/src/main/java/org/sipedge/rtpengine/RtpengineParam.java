@@ -10,8 +10,9 @@ import org.sipedge.config.ValueType;
  */
 public enum RtpengineParam implements Param {
     ENGINES("rtpengine.engines", "", new ValueType.Text(),
-            "ng engines as 'udp:IP:PORT=WEIGHT, ...' (literal IPs, weight 1..1000, default 1); empty = auto "
-                    + "(udp:127.0.0.1:22222 if it answers ping at start, else anchoring off); off = anchoring off"),
+            "ng engines as 'udp:IP:PORT=WEIGHT, ...' (literal IPs, weight 1..1000, default 1); empty = the relay "
+                    + "inside this node (relay.in-process); relays announced in a clustered store join either way; "
+                    + "off = anchoring off"),
     TIMEOUT_MS("rtpengine.timeout-ms", "1000", new ValueType.Int(20, 60000),
             "milliseconds to wait for a reply before retransmitting the same datagram"),
     TRIES("rtpengine.tries", "5", new ValueType.Int(1, 20),

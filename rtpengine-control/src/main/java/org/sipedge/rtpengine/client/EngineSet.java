@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +23,7 @@ import java.util.random.RandomGenerator;
 import org.sipedge.ng.CookieGenerator;
 import org.sipedge.ng.NgCommand;
 import org.sipedge.ng.NgMessage;
+import org.sipedge.ng.RelayAnnouncement;
 import org.sipedge.rtpengine.core.EngineHealth;
 import org.sipedge.rtpengine.core.EngineSpec;
 import org.sipedge.rtpengine.core.WeightedOrder;
@@ -45,8 +48,12 @@ public final class EngineSet implements AutoCloseable {
                          int maxPending) {
     }
 
-    private final List<Engine> engines;
-    private final Map<String, Engine> byId = new LinkedHashMap<>();
+    private final List<Engine> engines = new CopyOnWriteArrayList<>();
+    private final Map<String, Engine> byId = new ConcurrentHashMap<>();
+    private final CookieGenerator cookies = new CookieGenerator();
+    /** How often the relay announcements are read (a relay announces every 2 s; an entry lives 6 s). */
+    static final Duration FOLLOW_EVERY = Duration.ofSeconds(2);
+    private volatile ExpiringMap<RelayAnnouncement> announcements;
     private final Timing timing;
     private final ExpiringMap<String> calls;
     private final ExpiringMap<String> orphans;
@@ -59,31 +66,87 @@ public final class EngineSet implements AutoCloseable {
 
     public EngineSet(List<EngineSpec> specs, Timing timing, ExpiringMap<String> calls, ExpiringMap<String> orphans,
                      RandomGenerator random) throws IOException {
-        if (specs.isEmpty()) {
-            throw new IllegalArgumentException("no engines");
-        }
         this.timing = timing;
         this.calls = calls;
         this.orphans = orphans;
         this.random = random;
-        CookieGenerator cookies = new CookieGenerator();
-        List<Engine> list = new ArrayList<>();
         try {
             for (EngineSpec spec : specs) {
                 NgClient client = new NgClient(spec.id(), new InetSocketAddress(spec.host(), spec.port()),
                         timing.timeout(), timing.tries(), timing.maxPending(), cookies);
-                Engine e = new Engine(spec, client, new EngineHealth(timing.downAfter()));
-                list.add(e);
-                byId.put(e.id(), e);
+                add(new Engine(spec.id(), Engine.Origin.CONFIGURED, spec.weight(), true, client,
+                        new EngineHealth(timing.downAfter())));
             }
         } catch (IOException | RuntimeException e) {
-            list.forEach(x -> x.client().close());
+            engines.forEach(x -> x.client().close());
             throw e;
         }
-        this.engines = List.copyOf(list);
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sipedge-rtpengine-ping"));
         this.cleanup = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(CLEANUP_QUEUE), r -> daemon(r, "sipedge-rtpengine-cleanup"));
+    }
+
+    private void add(Engine e) {
+        byId.put(e.id(), e);
+        engines.add(e);
+    }
+
+    /**
+     * Adds the relay running in this process (requests go to {@code channel} directly). It never answers late: its
+     * health only changes when its handler fails.
+     */
+    public void addInProcess(NgChannel channel, int weight, boolean webrtc) {
+        add(new Engine(channel.id(), Engine.Origin.IN_PROCESS, weight, webrtc, channel,
+                new EngineHealth(timing.downAfter())));
+    }
+
+    /**
+     * Follows the relays announced in the cluster store: a new one joins the set (ng over UDP, its announced weight),
+     * a known one takes its announced weight, one that is full or whose announcement lapsed gets no new calls (its
+     * calls go on). A configured engine with the same id stays as configured.
+     */
+    public void follow(Map<String, RelayAnnouncement> announced) {
+        for (RelayAnnouncement a : announced.values()) {
+            Engine e = byId.get(a.engineId());
+            if (e == null) {
+                EngineSpec spec;
+                try {
+                    spec = EngineSpec.parse(a.engineId());
+                } catch (IllegalArgumentException ex) {
+                    LOG.warning("relay announcement ignored: '" + a.engineId() + "' " + ex.getMessage());
+                    continue;
+                }
+                try {
+                    NgClient client = new NgClient(spec.id(), new InetSocketAddress(spec.host(), spec.port()),
+                            timing.timeout(), timing.tries(), timing.maxPending(), cookies);
+                    e = new Engine(spec.id(), Engine.Origin.ANNOUNCED, Math.max(1, a.weight()), a.webrtc(), client,
+                            new EngineHealth(timing.downAfter()));
+                    add(e);
+                    LOG.info("relay " + e.id() + " announced in the cluster (weight " + a.weight() + ", capacity "
+                            + a.capacity() + (a.webrtc() ? "" : ", plain RTP only") + "); it takes new calls");
+                } catch (IOException ex) {
+                    LOG.warning("relay " + a.engineId() + " announced, but no ng socket for it: " + ex.getMessage());
+                    continue;
+                }
+            } else if (e.origin() == Engine.Origin.ANNOUNCED) {
+                if (e.withdrawn() && !a.full()) {
+                    LOG.info("relay " + e.id() + " announced again; it takes new calls");
+                }
+                e.announced(Math.max(1, a.weight()), a.webrtc());
+            }
+            if (e.origin() == Engine.Origin.ANNOUNCED && a.full() && !e.withdrawn()) {
+                e.withdraw();
+                LOG.warning("relay " + e.id() + " is full (" + a.calls() + " of " + a.capacity()
+                        + " calls); no new calls until it has room");
+            }
+        }
+        for (Engine e : engines) {
+            if (e.origin() == Engine.Origin.ANNOUNCED && !announced.containsKey(e.id()) && !e.withdrawn()) {
+                e.withdraw();
+                LOG.warning("relay " + e.id() + " no longer announced (stopped, or cut off from the cluster); "
+                        + "no new calls go there");
+            }
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -96,6 +159,24 @@ public final class EngineSet implements AutoCloseable {
     public void start() {
         long ms = timing.pingInterval().toMillis();
         pinger.scheduleWithFixedDelay(this::pingAll, 0, ms, TimeUnit.MILLISECONDS);
+        if (announcements != null) {
+            pinger.scheduleWithFixedDelay(this::readAnnouncements, 0, FOLLOW_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Relays announced in {@code map} join the set ({@link #follow}); read every {@link #FOLLOW_EVERY}. */
+    public void followAnnouncements(ExpiringMap<RelayAnnouncement> map) {
+        this.announcements = map;
+    }
+
+    private void readAnnouncements() {
+        try {
+            Map<String, RelayAnnouncement> now = new LinkedHashMap<>();
+            announcements.forEach(now::put);
+            follow(now);
+        } catch (RuntimeException e) {
+            LOG.warning("relay announcements not read (retried in " + FOLLOW_EVERY.toSeconds() + " s): " + e);
+        }
     }
 
     public List<Engine> engines() {
@@ -141,21 +222,36 @@ public final class EngineSet implements AutoCloseable {
 
     /**
      * Engines to try for an offer, in order: the call's engine first if it is pinned and up, then the other live
-     * engines in weighted random order. Empty when every engine is down.
+     * engines in weighted random order. Empty when every engine is down. With {@code webrtc}, only engines that
+     * terminate ICE and DTLS-SRTP.
      */
-    public List<Engine> offerCandidates(String callId) {
+    public List<Engine> offerCandidates(String callId, boolean webrtc) {
         Optional<Engine> pinned = sticky(callId);
         List<Engine> live = new ArrayList<>();
         for (Engine e : engines) {
-            if (e.isUp() && (pinned.isEmpty() || e != pinned.get())) {
+            if (e.isUp() && (!webrtc || e.webrtc()) && (pinned.isEmpty() || e != pinned.get())) {
                 live.add(e);
             }
         }
-        List<Engine> out = new ArrayList<>(WeightedOrder.order(live, x -> x.spec().weight(), random));
+        List<Engine> out = new ArrayList<>(WeightedOrder.order(live, Engine::weight, random));
         if (pinned.isPresent() && pinned.get().isUp()) {
             out.add(0, pinned.get());
         }
         return out;
+    }
+
+    public List<Engine> offerCandidates(String callId) {
+        return offerCandidates(callId, false);
+    }
+
+    /** True when some engine of the set (up or not) terminates WebRTC media. */
+    public boolean anyWebrtc() {
+        for (Engine e : engines) {
+            if (e.webrtc()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Pins a call to an engine (and forgets any clean-up pending for the call on that engine). */

@@ -30,7 +30,7 @@ import org.sipedge.ng.NgMessage;
  * instead of executing it twice. Replies whose cookie nobody waits for (late, duplicate, foreign) are dropped and
  * counted. At most {@code maxPending} requests are in flight; each waits at most {@code timeout × tries}.
  */
-public final class NgClient implements AutoCloseable {
+public final class NgClient implements NgChannel {
     private static final Logger LOG = Logger.getLogger(NgClient.class.getName());
     /** Largest UDP payload; rtpengine reads up to 65535 too. */
     private static final int MAX_DATAGRAM = 65535;
@@ -53,6 +53,7 @@ public final class NgClient implements AutoCloseable {
     private final LongAdder errors = new LongAdder();
     private final LongAdder unknownCookies = new LongAdder();
     private final LongAdder undecodable = new LongAdder();
+    private final LongAdder unreachable = new LongAdder();
 
     public NgClient(String id, InetSocketAddress engine, Duration timeout, int tries, int maxPending,
                     CookieGenerator cookies) throws IOException {
@@ -73,6 +74,7 @@ public final class NgClient implements AutoCloseable {
     }
 
     /** The engine id ({@code udp:IP:PORT}). */
+    @Override
     public String id() {
         return id;
     }
@@ -88,6 +90,7 @@ public final class NgClient implements AutoCloseable {
      * @throws NgTimeoutException no reply after every try
      * @throws NgException        too many requests in flight, request too large, client closed
      */
+    @Override
     public Map<String, Object> send(Map<String, Object> request) throws NgException {
         NgMessage reply = exchange(request, timeout, tries);
         if (reply.isError()) {
@@ -100,6 +103,7 @@ public final class NgClient implements AutoCloseable {
     }
 
     /** Sends a request and returns whatever the engine answered, errors included. */
+    @Override
     public NgMessage exchange(Map<String, Object> request, Duration tryTimeout, int maxTries) throws NgException {
         if (closed) {
             throw new NgException(id, "client closed");
@@ -132,6 +136,12 @@ public final class NgClient implements AutoCloseable {
                 } catch (TimeoutException e) {
                     LOG.fine(() -> id + " cookie " + cookie + ": no reply to try " + "(" + command(request) + ")");
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof PortUnreachableException) {
+                        // nothing listens on the engine's port (ICMP port unreachable): waiting out the tries
+                        // would only hold the caller; fail now so the request moves to another engine
+                        timeouts.increment();
+                        throw new NgTimeoutException(id, command(request), attempt, tryTimeout.toMillis());
+                    }
                     throw new NgException(id, "client closed while waiting", e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -164,7 +174,10 @@ public final class NgClient implements AutoCloseable {
             try {
                 channel.read(buffer);
             } catch (PortUnreachableException e) {
-                continue; // engine not listening; the waiting request times out
+                // the engine's port is closed (it stopped or died): whoever waits on it is told now
+                unreachable.increment();
+                pending.values().forEach(f -> f.completeExceptionally(e));
+                continue;
             } catch (ClosedChannelException e) {
                 break;
             } catch (IOException e) {
@@ -199,18 +212,22 @@ public final class NgClient implements AutoCloseable {
         return requests.sum();
     }
 
+    @Override
     public long retransmits() {
         return retransmits.sum();
     }
 
+    @Override
     public long timeouts() {
         return timeouts.sum();
     }
 
+    @Override
     public long errors() {
         return errors.sum();
     }
 
+    @Override
     public long unknownCookies() {
         return unknownCookies.sum();
     }
@@ -219,14 +236,17 @@ public final class NgClient implements AutoCloseable {
         return undecodable.sum();
     }
 
+    @Override
     public int inFlight() {
         return inFlight.get();
     }
 
+    @Override
     public Duration timeout() {
         return timeout;
     }
 
+    @Override
     public int tries() {
         return tries;
     }

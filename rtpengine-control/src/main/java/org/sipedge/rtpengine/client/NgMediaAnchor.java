@@ -16,6 +16,7 @@ import org.sipedge.rtpengine.AnchorMetrics;
 import org.sipedge.rtpengine.MediaAnchor;
 import org.sipedge.rtpengine.MediaLeg;
 import org.sipedge.rtpengine.SdpRewrite;
+import org.sipedge.rtpengine.UaKind;
 import org.sipedge.rtpengine.core.FlagPolicy;
 
 /**
@@ -35,6 +36,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
     private final LongAdder failures = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder failovers = new LongAdder();
+    private final LongAdder passedThrough = new LongAdder();
 
     public NgMediaAnchor(EngineSet engines, FlagPolicy policy) {
         this.engines = engines;
@@ -51,8 +53,17 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         FlagWords flags = policy.offer(leg.offerer(), leg.answerer());
         Map<String, Object> request = request(NgCommand.OFFER, leg, sdp, flags);
         String callId = leg.callId();
+        boolean webrtc = leg.offerer() == UaKind.WEBRTC || leg.answerer() == UaKind.WEBRTC;
+        if (webrtc && !engines.anyWebrtc()) {
+            passedThrough.increment();
+            LOG.info("Call-ID=" + callId + " offer not anchored: case " + leg.offerer() + "->" + leg.answerer()
+                    + " needs ICE and DTLS-SRTP termination, which no engine of " + engines + " does (the SIP Edge "
+                    + "relay relays plain RTP only); the SDP passes unchanged. Name an rtpengine in "
+                    + "rtpengine.engines to anchor browser calls");
+            return new SdpRewrite.NotAnchored();
+        }
         boolean newCall = engines.sticky(callId).isEmpty();
-        List<Engine> candidates = engines.offerCandidates(callId);
+        List<Engine> candidates = engines.offerCandidates(callId, webrtc);
         if (candidates.isEmpty()) {
             failures.increment();
             LOG.warning("Call-ID=" + callId + " offer not anchored: every rtpengine is down " + engines);
@@ -115,6 +126,10 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         String callId = leg.callId();
         FlagWords flags = policy.answer(leg.offerer(), leg.answerer());
         Optional<Engine> pinned = engines.sticky(callId);
+        if (pinned.isEmpty() && (leg.offerer() == UaKind.WEBRTC || leg.answerer() == UaKind.WEBRTC)
+                && !engines.anyWebrtc()) {
+            return new SdpRewrite.NotAnchored(); // its offer passed unchanged too (see offer)
+        }
         if (pinned.isEmpty()) {
             failures.increment();
             LOG.warning("Call-ID=" + callId + " answer not anchored: no anchored offer for this call");
@@ -264,7 +279,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
 
     @Override
     public String describe() {
-        return "rtpengine ng " + engines.engines().stream().map(Engine::toString).collect(Collectors.joining(", "))
+        return "ng engines " + engines.engines().stream().map(Engine::toString).collect(Collectors.joining(", "))
                 + " (timeout " + engines.timing().timeout().toMillis() + " ms x " + engines.timing().tries() + ")";
     }
 
