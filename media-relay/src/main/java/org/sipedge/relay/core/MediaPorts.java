@@ -1,0 +1,24 @@
+package org.sipedge.relay.core;
+
+/** Where socket pairs come from: the media layer (Netty) in the relay, a fake in unit tests. */
+public interface MediaPorts {
+    /**
+     * Binds an RTP/RTCP pair on {@code iface} whose packets go to {@code side} (see {@link MediaSide#route}), on the
+     * media thread chosen by {@code affinity} (every socket of one call gets the same affinity, so one thread serves
+     * the whole call). Throws {@link NoPortsException} when the range is exhausted.
+     */
+    PortPair open(RelayInterface iface, MediaSide side, int affinity) throws NoPortsException;
+
+    /** Pairs in use, for statistics and the load announced to proxies. */
+    int openPairs();
+
+    /** Pairs the configured range holds per interface. */
+    int capacityPairs();
+
+    /** Thrown when no port pair is free. */
+    final class NoPortsException extends Exception {
+        public NoPortsException(String message) {
+            super(message);
+        }
+    }
+}
