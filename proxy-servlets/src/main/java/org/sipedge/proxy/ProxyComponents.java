@@ -32,6 +32,9 @@ import org.sipedge.registrar.RegistrarComponents;
 import org.sipedge.rtpengine.ManagedMediaAnchor;
 import org.sipedge.rtpengine.MediaAnchors;
 import org.sipedge.rtpengine.RtpengineParam;
+import org.sipedge.relay.MediaRelay;
+import org.sipedge.relay.RelayConfig;
+import org.sipedge.relay.RelayParam;
 import org.sipedge.store.ClusterStore;
 
 /**
@@ -49,6 +52,8 @@ public final class ProxyComponents {
     private final KnownUsers knownUsers;
     private final PushNotifier push;
     private final ManagedMediaAnchor media;
+    /** The media relay in this node (null when engines are configured or relay.in-process is off). */
+    private final MediaRelay relay;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final UdpFastProxy fast;
     /** Conference routing (dispatcher list file set), else null. */
@@ -107,7 +112,8 @@ public final class ProxyComponents {
         this.rules = new RoutingRules(registrar.nodeId(), push != null, messages.enabled(),
                 settings.getBool(ProxyParam.MESSAGE_STORE),
                 clusterNodes != null ? clusterNodes : ForeignFlows.UNREACHABLE);
-        this.media = openMediaAnchor(settings, store);
+        this.relay = startRelay(settings, store, bind);
+        this.media = relay == null ? MediaAnchors.open(settings, store) : MediaAnchors.open(settings, store, relay::handle);
         if (!settings.get(DispatcherParam.LIST_FILE).isEmpty()) {
             Dispatcher d = Dispatcher.fromSettings(settings);
             try {
@@ -155,9 +161,25 @@ public final class ProxyComponents {
                 + media.describe());
     }
 
-    /** The one place media anchoring is obtained (the rtpengine-control factory). */
-    static ManagedMediaAnchor openMediaAnchor(Settings settings, ClusterStore store) {
-        return MediaAnchors.open(settings, store);
+    /**
+     * The media relay inside this node, when {@code rtpengine.engines} names no engine and {@code relay.in-process}
+     * is on; else null. Its media interface defaults to the SIP listener's address.
+     */
+    private static MediaRelay startRelay(Settings settings, ClusterStore store, java.net.InetAddress bind) {
+        if (!MediaAnchors.noEnginesConfigured(settings) || !settings.getBool(RelayParam.IN_PROCESS)) {
+            return null;
+        }
+        return MediaRelay.start(relayConfig(settings, bind), store);
+    }
+
+    private static RelayConfig relayConfig(Settings settings, java.net.InetAddress bind) {
+        if (bind.isAnyLocalAddress() && settings.get(RelayParam.INTERFACES).isBlank()) {
+            throw new ConfigException(RelayParam.INTERFACES.key(), settings.sourceOf(RelayParam.INTERFACES),
+                    "empty while the SIP listeners bind to the wildcard " + bind.getHostAddress()
+                            + ": name the address phones send media to (e.g. 10.0.0.5, or 10.0.0.5!203.0.113.5 "
+                            + "behind 1:1 NAT)");
+        }
+        return RelayConfig.from(settings, false, bind.getHostAddress());
     }
 
     private static PushNotifier pushNotifierOf(Settings settings) {
@@ -181,6 +203,7 @@ public final class ProxyComponents {
     public static List<Param> params() {
         List<Param> all = new ArrayList<>(List.of(ProxyParam.values()));
         all.addAll(List.of(RtpengineParam.values()));
+        all.addAll(List.of(RelayParam.values()));
         all.addAll(List.of(DispatcherParam.values()));
         all.addAll(List.of(ConferenceParam.values()));
         return all;
@@ -190,6 +213,9 @@ public final class ProxyComponents {
     public static void validate(Settings settings) {
         pushNotifierOf(settings);
         MediaAnchors.validate(settings);
+        if (MediaAnchors.noEnginesConfigured(settings) && settings.getBool(RelayParam.IN_PROCESS)) {
+            RelayConfig.from(settings, false, "127.0.0.1"); // the interface default is checked once bound
+        }
         Dispatcher.validate(settings);
         ConferencePins.validate(settings);
     }
@@ -286,6 +312,9 @@ public final class ProxyComponents {
             fast.close();
         }
         media.close();
+        if (relay != null) {
+            relay.close();
+        }
         if (fastMbeanName != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(fastMbeanName);
