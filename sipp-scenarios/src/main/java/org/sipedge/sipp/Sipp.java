@@ -243,6 +243,7 @@ public final class Sipp {
         private String localIp = LOOPBACK;
         private int localPort;
         private int mediaPort;
+        private final Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         private int controlPort;
         private List<String> injection;
         private boolean sequential = true;
@@ -450,6 +451,18 @@ public final class Sipp {
             return this;
         }
 
+        /**
+         * A file sipp finds in its working directory under {@code name} (e.g. the audio an {@code rtp_stream}
+         * action plays: sipp does not expand keywords in that attribute, so scenarios name a relative file).
+         */
+        public Builder withFile(String name, byte[] content) {
+            if (name.contains("/") || name.startsWith(".")) {
+                throw new IllegalArgumentException("a plain file name, not a path: " + name);
+            }
+            files.put(name, content.clone());
+            return this;
+        }
+
         /** Where the per-run directories are created; default the system temporary directory. */
         public Builder workDirIn(Path dir) {
             this.baseDir = Objects.requireNonNull(dir, "dir");
@@ -516,6 +529,13 @@ public final class Sipp {
                 int rtpPort = mediaPort > 0 ? mediaPort : Ports.freeMediaPort(localIp);
                 int ctlPort = controlPort > 0 ? controlPort : Ports.freePort(localIp);
                 List<String> cmd = command(bin, scenarioPath, csv, cert, key, runDir, sipPort, rtpPort, ctlPort);
+                for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                    try {
+                        Files.write(runDir.resolve(f.getKey()), f.getValue());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write " + f.getKey() + " for sipp", e);
+                    }
+                }
                 SippProcess p = SippProcess.launch(name, cmd, runDir, sipPort, hardTimeout(), keepWorkDir);
                 p.awaitReady(READY_TIMEOUT);
                 boolean portsAuto = localPort == 0 || mediaPort == 0 || controlPort == 0;

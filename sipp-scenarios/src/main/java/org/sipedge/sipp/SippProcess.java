@@ -150,6 +150,11 @@ public final class SippProcess implements AutoCloseable {
         return localPort;
     }
 
+    /** The RTP port sipp uses ({@code -mp}). */
+    public int mediaPort() {
+        return Integer.parseInt(command.get(command.indexOf("-mp") + 1));
+    }
+
     /** The process id. */
     public long pid() {
         return process.pid();

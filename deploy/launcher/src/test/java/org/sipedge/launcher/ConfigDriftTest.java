@@ -42,6 +42,7 @@ class ConfigDriftTest {
         check("rtpengine-control/README.md", List.of(org.sipedge.rtpengine.RtpengineParam.values()));
         check("dispatcher/README.md", List.of(org.sipedge.dispatcher.DispatcherParam.values()));
         check("conference-affinity/README.md", List.of(org.sipedge.conference.ConferenceParam.values()));
+        check("media-relay/README.md", List.of(org.sipedge.relay.RelayParam.values()));
     }
 
     private static void check(String readme, List<? extends Param> params) throws Exception {

@@ -19,10 +19,16 @@ final class ProxyCalls {
      * itself goes over UDP so the binding is not tied to a connection of the test.
      */
     static void register(EdgeProcess edge, String user, int contactPort, Leg leg, int expires) throws IOException {
+        register(edge, user, "127.0.0.1", contactPort, leg, expires);
+    }
+
+    /** Registers {@code user} at {@code host:contactPort} (a phone on another loopback address). */
+    static void register(EdgeProcess edge, String user, String host, int contactPort, Leg leg, int expires)
+            throws IOException {
         String transport = leg == Leg.UDP ? "UDP" : "TCP";
         SipProbe.Response r = SipProbe.udp(edge.sipPort(), SipProbe.register(user, edge.sipPort(),
                 "reg-" + user + "-" + UUID.randomUUID(), 1,
-                "Contact: <sip:" + user + "@127.0.0.1:" + contactPort + ";transport=" + transport.toLowerCase() + ">",
+                "Contact: <sip:" + user + "@" + host + ":" + contactPort + ";transport=" + transport.toLowerCase() + ">",
                 "Expires: " + expires));
         assertNotNull(r, "REGISTER answered");
         assertEquals(200, r.status(), r.raw());
