@@ -91,11 +91,12 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final ShortLivedTable<String, Boolean> lateOffers =
             new ShortLivedTable<>(TRANSACTION_MILLIS, TABLE_LIMIT, System::nanoTime);
     /**
-     * Caller branches of initial INVITEs whose location lookup is under way. While the first copy of an INVITE
-     * waits for it (a cluster store answers only after {@code store.failure-timeout} when the member holding the
-     * binding has just died), the caller's retransmissions are absorbed: looking each up as well would hold one
-     * more SIP thread, and then send the callee a burst of copies. An entry leaves when its lookup ends, so there
-     * is never more than one per SIP thread.
+     * Caller branches of initial INVITEs whose first copy is being handled (location lookup, media offer, send).
+     * While the first copy waits for the store (a cluster store answers only after {@code store.failure-timeout}
+     * when the member holding the binding has just died) or for the media engine (a slow first offer), the
+     * caller's retransmissions are absorbed: handling each as well would hold one more SIP thread, anchor the
+     * offer again, and send the callee copies that can arrive after its 200 and even after the ACK. An entry
+     * leaves when its first copy has gone out, so there is never more than one per SIP thread.
      */
     private final Set<String> lookingUp = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor deletes;
@@ -196,19 +197,24 @@ public final class UdpFastProxy implements FastProxyHandler {
             return decline();
         }
         if (!lookingUp.add(incoming)) {
-            absorbed.increment(); // its first copy is still being looked up; the caller retransmits again if need be
+            absorbed.increment(); // its first copy is still being handled; the caller retransmits again if need be
             if (LOG.isLoggable(Level.FINE)) {
                 LOG.fine("fast path absorbed an INVITE retransmission call-id=" + callId(req)
-                        + " (the lookup for its first copy is under way)");
+                        + " (its first copy is still being handled)");
             }
             return true;
         }
-        FastPathRules.UdpTarget target;
         try {
-            target = FastPathRules.target(location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
+            return forwardInitial(req, channel, ruri, mf, incoming);
         } finally {
             lookingUp.remove(incoming);
         }
+    }
+
+    private boolean forwardInitial(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf,
+                                   String incoming) throws Exception {
+        FastPathRules.UdpTarget target = FastPathRules.target(
+                location.lookup(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
         if (target == null) {
             return decline();
         }
