@@ -17,11 +17,13 @@ import org.sipedge.sipp.SippTransport;
 /**
  * {@code ./sipedge bench proxy}: sipp UAC → SIP Edge → sipp UAS calls (INVITE/180/200/ACK/BYE, SDP in INVITE and
  * 200) over UDP at rising fixed rates, first without media anchoring, then with the real rtpengine anchoring every
- * call. Prints a table per run and {@code proxy_clean_cps N} / {@code proxy_rtpengine_clean_cps N} (highest step
+ * call, then with the node's own relay (in-process) anchoring every call. Prints a table per run and
+ * {@code proxy_clean_cps N} / {@code proxy_rtpengine_clean_cps N} / {@code proxy_relay_clean_cps N} (highest step
  * with 0 failed calls and < 0.1 % retransmitted messages). Numbers, not assertions.
  *
  * <p>Options: {@code --rates 200,800,1200,1600,2000,2400} {@code --seconds 10} {@code --no-rtpengine}
- * {@code --only-rtpengine} {@code --set key=value} (a setting of the benchmarked node, e.g. {@code sip.threads=32}).
+ * {@code --only-rtpengine} {@code --only-relay} {@code --no-relay} {@code --set key=value} (a setting of the
+ * benchmarked node, e.g. {@code sip.threads=32}).
  */
 public final class ProxyBenchmark {
     /** Settings given with {@code --set key=value}, applied to the benchmarked node. */
@@ -38,12 +40,21 @@ public final class ProxyBenchmark {
         int seconds = 10;
         boolean plain = true;
         boolean anchored = true;
+        boolean relay = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--no-rtpengine" -> anchored = false;
-                case "--only-rtpengine" -> plain = false;
+                case "--only-rtpengine" -> {
+                    plain = false;
+                    relay = false;
+                }
+                case "--no-relay" -> relay = false;
+                case "--only-relay" -> {
+                    plain = false;
+                    anchored = false;
+                }
                 case "--set" -> {
                     String kv = args[++i];
                     int eq = kv.indexOf('=');
@@ -60,8 +71,9 @@ public final class ProxyBenchmark {
                 + " cores, java " + Runtime.version().feature());
         int best = -1;
         int bestAnchored = -1;
+        int bestRelay = -1;
         if (plain) {
-            best = bestClean(run("SIP Edge, no media anchoring", null, rates, seconds));
+            best = bestClean(run("SIP Edge, no media anchoring", "off", rates, seconds));
         }
         if (anchored) {
             // rtpengine's own default range (30000-40000: 10,000 media ports; 4 per call) and a quieter log, as a
@@ -69,8 +81,13 @@ public final class ProxyBenchmark {
             try (RtpengineDaemon engine = RtpengineDaemon.start(java.nio.file.Files.createTempDirectory("bench-rtpengine"),
                     10_000, "--log-level=4")) {
                 bestAnchored = bestClean(run("SIP Edge + rtpengine (offer on INVITE, answer on 200, delete on BYE)",
-                        engine, rates, seconds));
+                        engine.engineSpec(), rates, seconds));
             }
+        }
+        if (relay) {
+            // the node's own relay, as ./sipedge run starts it (rtpengine.engines empty; 30000-40000 like rtpengine)
+            bestRelay = bestClean(run("SIP Edge + its own relay in-process (offer on INVITE, answer on 200, delete on "
+                    + "BYE)", "", rates, seconds));
         }
         System.out.println();
         if (best >= 0) {
@@ -78,6 +95,9 @@ public final class ProxyBenchmark {
         }
         if (bestAnchored >= 0) {
             System.out.println("proxy_rtpengine_clean_cps " + bestAnchored);
+        }
+        if (bestRelay >= 0) {
+            System.out.println("proxy_relay_clean_cps " + bestRelay);
         }
     }
 
@@ -91,15 +111,13 @@ public final class ProxyBenchmark {
         return best;
     }
 
-    private static List<Step> run(String title, RtpengineDaemon engine, List<Integer> rates, int seconds)
-            throws Exception {
+    /** One run; {@code engines} is the node's rtpengine.engines ("off", an engine, or empty for its own relay). */
+    private static List<Step> run(String title, String engines, List<Integer> rates, int seconds) throws Exception {
         List<Step> steps = new ArrayList<>();
         EdgeProcess.Builder b = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
                 .set("sip.tls-port", "0").set("sip.wss-port", "0");
         EXTRA.forEach(b::set);
-        if (engine != null) {
-            b.set("rtpengine.engines", engine.engineSpec());
-        }
+        b.set("rtpengine.engines", engines);
         try (EdgeProcess edge = b.start();
              // no remote host: with one, the harness takes sipp for a client and stops it after one call
              SippProcess uas = Sipp.scenario("bench-uas-call")
