@@ -10,7 +10,7 @@ Each fixture is a directory:
                    expected.sdp so that the Java rewrite can be compared byte for byte.
 
 Cases named t<NN>-<EE>-... are copied from the captured transcripts in
-/work/shared/reference/rtpengine-ng/raw (nothing is sent for them); cases named x-... are experiments sent to an
+the reference capture's raw/ directory (--raw DIR; nothing is sent for them); cases named x-... are experiments sent to an
 rtpengine this script starts on loopback and stops by PID:
 
   python3 capture-fixtures.py --ng-port 47311 --ports 51200-51599
@@ -22,7 +22,7 @@ import argparse, json, os, random, re, shutil, socket, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'daemon')
-RAW = '/work/shared/reference/rtpengine-ng/raw'
+RAW = os.environ.get('RTPENGINE_NG_RAW', 'raw')  # the reference capture's raw/ datagrams (--raw overrides)
 RELAY = '127.0.0.1'
 
 # ---------------------------------------------------------------- bencode / ng
@@ -436,7 +436,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ng-port', type=int, required=True)
     ap.add_argument('--ports', required=True, help='media port range for the daemon, e.g. 51200-51599')
+    ap.add_argument('--raw', default=RAW, help="the reference capture's raw/ directory (rtpengine-ng/raw)")
     a = ap.parse_args()
+    global RAW
+    RAW = a.raw
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)

@@ -10,6 +10,8 @@ final class Branch {
     final String viaBranch;
     /** The options of the last offer, for decisions the answer completes (rtcp-mux). */
     SignalOptions offerOptions;
+    /** The SDP of the last offer, as the offerer sent it: an answer is rewritten in its light. */
+    org.sipedge.relay.sdp.SessionDescription offerSdp;
     boolean answered;
     /** When a delayed delete of this branch frees it ({@link System#nanoTime}), or 0. */
     long destroyAtNanos;

@@ -256,6 +256,7 @@ public final class NgCommands implements NgHandler {
                 : iface), viaBranch);
         if (offered != null) {
             b.offerOptions = offered.offerOptions;
+            b.offerSdp = offered.offerSdp;
             copyMedia(offered.offerer, offerer);
         }
         return new Exchange(call, b, b.answerer, toTag, true);
@@ -335,7 +336,10 @@ public final class NgCommands implements NgHandler {
                 local.add(new SdpRewriter.LocalMedia(iface.advertised(), iface.family(), p.rtpPort(), p.rtcpPort(),
                         muxToReceiver[i]));
             }
-            String rewritten = SdpRewriter.rewrite(sdp, rewriteOptions(o), local);
+            // an answer is rewritten in the light of its offer (protocol, payload types, ptime and mid come from it)
+            String rewritten = !offer && branch.offerSdp != null
+                    ? SdpRewriter.rewriteAnswer(sdp, branch.offerSdp, rewriteOptions(o), local)
+                    : SdpRewriter.rewrite(sdp, rewriteOptions(o), local);
             Map<String, Object> reply = new LinkedHashMap<>();
             reply.put("sdp", rewritten);
             reply.put("result", "ok");
@@ -366,6 +370,7 @@ public final class NgCommands implements NgHandler {
             }
             if (offer) {
                 branch.offerOptions = o;
+                branch.offerSdp = sdp;
             } else {
                 branch.answered = true;
                 branch.answeredSeq = call.nextAnswerSeq();

@@ -319,7 +319,46 @@ public final class SdpRewriter {
                 out.removeIf(c -> c.isNamed(word));
             }
         }
+        if (out.size() < codecs.size()) {
+            dropOrphans(out);
+        }
         return out;
+    }
+
+    /**
+     * Codecs that only make sense beside others go with them, as rtpengine drops them (14-flag-tokens,
+     * codec-mask-opus): RED whose a=fmtp names only payload types no longer offered, and telephone-event at a clock
+     * rate no remaining codec has.
+     */
+    private static void dropOrphans(List<RtpCodec> codecs) {
+        Set<Integer> types = new HashSet<>();
+        Set<Long> clocks = new HashSet<>();
+        for (RtpCodec c : codecs) {
+            types.add(c.payloadType());
+            if (!isSupplemental(c)) {
+                clocks.add(c.clockRate());
+            }
+        }
+        codecs.removeIf(c -> {
+            if ("telephone-event".equalsIgnoreCase(c.encoding())) {
+                return !clocks.contains(c.clockRate());
+            }
+            if ("red".equalsIgnoreCase(c.encoding()) && !c.formatParameters().isBlank()) {
+                for (String pt : c.formatParameters().split("/")) {
+                    if (types.contains(Attribute.leadingInt(pt.trim(), -1))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static boolean isSupplemental(RtpCodec c) {
+        String e = c.encoding();
+        return e != null && (e.equalsIgnoreCase("telephone-event") || e.equalsIgnoreCase("red")
+                || e.equalsIgnoreCase("CN"));
     }
 
     private static String write(SessionDescription in, RewriteOptions options, List<LocalMedia> local,
