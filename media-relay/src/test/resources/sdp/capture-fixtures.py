@@ -433,12 +433,12 @@ def experiments(daemon):
         daemon.ng({'command': 'delete', 'call-id': call_id, 'delete-delay': 0})
 
 def main():
+    global RAW
     ap = argparse.ArgumentParser()
     ap.add_argument('--ng-port', type=int, required=True)
     ap.add_argument('--ports', required=True, help='media port range for the daemon, e.g. 51200-51599')
     ap.add_argument('--raw', default=RAW, help="the reference capture's raw/ directory (rtpengine-ng/raw)")
     a = ap.parse_args()
-    global RAW
     RAW = a.raw
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
