@@ -245,8 +245,8 @@ EXPERIMENTS = [
     ('x-no-session-c', 'no session c=: stays absent; media c= rewritten',
      H.replace('c=IN IP4 127.0.0.2\n', '') + 'm=audio 40000 RTP/AVP 0\nc=IN IP4 127.0.0.2\n',
      {'replace': ['session-connection', 'origin']}),
-    ('x-hold-zero-address', 'c=0.0.0.0 stays 0.0.0.0 and the direction loses receiving (sendrecv→sendonly, '
-     'recvonly→inactive); a section with its own real c= is not on hold',
+    ('x-hold-zero-address', 'c=0.0.0.0 stays 0.0.0.0 and the direction loses receiving (sendrecv->sendonly, '
+     'recvonly->inactive); a section with its own real c= is not on hold',
      H.replace('c=IN IP4 127.0.0.2', 'c=IN IP4 0.0.0.0') + 'm=audio 40000 RTP/AVP 0\na=sendrecv\n'
      'm=audio 40002 RTP/AVP 0\na=recvonly\nm=audio 40004 RTP/AVP 0\nc=IN IP4 127.0.0.2\na=recvonly\n'
      'm=audio 40006 RTP/AVP 0\nc=IN IP4 0.0.0.0\n', {'replace': ['session-connection', 'origin']}),
@@ -260,7 +260,7 @@ EXPERIMENTS = [
      H + 'a=sendonly\nm=audio 40000 RTP/AVP 0\nm=audio 40002 RTP/AVP 0\na=recvonly\na=ptime:20\n',
      {'flags': ['original-sendrecv']}),
     ('x-static-payload-types', 'a=rtpmap written for rtpengine\'s static payload types (11 is L16/44100/2), an '
-     'a=rtpmap of the SDP wins and is normalised (PCMU/8000/1 → PCMU/8000)',
+     'a=rtpmap of the SDP wins and is normalised (PCMU/8000/1 -> PCMU/8000)',
      H + 'm=audio 40000 RTP/AVP 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 25 26 28 31 32 33 34 35 96 '
      '97 127\na=rtpmap:96 opus/48000/2\na=rtpmap:127 PCMU/8000/1\n', {}, None, UNKNOWN_PT),
     ('x-rtpmap-variants', 'rtpmap case kept, /1 dropped, unknown name for a static PT kept, an unreadable '

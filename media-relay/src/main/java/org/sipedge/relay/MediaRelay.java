@@ -174,6 +174,6 @@ public final class MediaRelay implements AutoCloseable {
         calls.destroyAll(System.currentTimeMillis());
         ports.close();
         LOG.info("media relay stopped (" + open + " calls ended; " + ports.forwarded() + " packets relayed, "
-                + ports.dropped() + " dropped)");
+                + ports.dropped() + " dropped; " + ports.poolEmpty() + " offers waited for a socket bind)");
     }
 }

@@ -1,7 +1,6 @@
 package org.sipedge.ng;
 
 import com.dampcake.bencode.BencodeInputStream;
-import com.dampcake.bencode.BencodeOutputStream;
 import com.dampcake.bencode.Type;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Bencode as rtpengine speaks it, on top of com.dampcake's streams.
+ * Bencode as rtpengine speaks it: decoded with com.dampcake's streams, encoded directly (a reply is encoded on the
+ * relay's ng hot path, and the library wrote through a string per length).
  *
  * <p>Two deliberate differences from the library's own {@code writeDictionary}: dictionaries are written in
  * <b>insertion order</b> (rtpengine does not need sorted keys and the captured requests are not sorted, so golden
@@ -36,29 +36,30 @@ public final class NgBencode {
     /** Encodes one value. */
     public static byte[] encode(Object value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (BencodeOutputStream out = new BencodeOutputStream(bytes, StandardCharsets.ISO_8859_1)) {
-            write(out, bytes, value);
-        } catch (IOException e) {
-            throw new NgCodecException("cannot encode: " + e.getMessage(), e);
-        }
+        write(bytes, value);
         return bytes.toByteArray();
     }
 
-    private static void write(BencodeOutputStream out, ByteArrayOutputStream raw, Object value) throws IOException {
+    /**
+     * Written directly (the format is four productions): the library's stream writer went through a string per
+     * length and per integer, and replies are encoded on the ng reader's hot path.
+     */
+    private static void write(ByteArrayOutputStream out, Object value) {
         if (value instanceof String s) {
-            out.writeString(latin1(s));
+            writeBytes(out, latin1(s));
         } else if (value instanceof byte[] b) {
-            out.writeString(b);
+            writeBytes(out, b);
         } else if (value instanceof ByteBuffer b) {
             byte[] copy = new byte[b.remaining()];
             b.duplicate().get(copy);
-            out.writeString(copy);
+            writeBytes(out, copy);
         } else if (value instanceof Byte || value instanceof Short || value instanceof Integer
                 || value instanceof Long) {
-            out.writeNumber((Number) value);
+            out.write('i');
+            writeDecimal(out, ((Number) value).longValue());
+            out.write('e');
         } else if (value instanceof Map<?, ?> map) {
-            out.flush();
-            raw.write('d');
+            out.write('d');
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 if (!(e.getKey() instanceof String key)) {
                     throw new NgCodecException("dictionary key is not a string: " + e.getKey());
@@ -66,25 +67,33 @@ public final class NgBencode {
                 if (e.getValue() == null) {
                     throw new NgCodecException("dictionary value of '" + key + "' is null");
                 }
-                out.writeString(latin1(key));
-                write(out, raw, e.getValue());
+                writeBytes(out, latin1(key));
+                write(out, e.getValue());
             }
-            out.flush();
-            raw.write('e');
+            out.write('e');
         } else if (value instanceof Iterable<?> list) {
-            out.flush();
-            raw.write('l');
+            out.write('l');
             for (Object item : list) {
                 if (item == null) {
                     throw new NgCodecException("list item is null");
                 }
-                write(out, raw, item);
+                write(out, item);
             }
-            out.flush();
-            raw.write('e');
+            out.write('e');
         } else {
             throw new NgCodecException("cannot encode a " + (value == null ? "null" : value.getClass().getName()));
         }
+    }
+
+    private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
+        writeDecimal(out, b.length);
+        out.write(':');
+        out.write(b, 0, b.length);
+    }
+
+    private static void writeDecimal(ByteArrayOutputStream out, long n) {
+        byte[] digits = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+        out.write(digits, 0, digits.length);
     }
 
     private static byte[] latin1(String s) {

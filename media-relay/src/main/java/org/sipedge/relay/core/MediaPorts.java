@@ -15,6 +15,16 @@ public interface MediaPorts {
     /** Pairs the configured range holds per interface. */
     int capacityPairs();
 
+    /** Packets read that had nowhere to go (no peer address yet, a full send queue, a socket in the pool). */
+    default long droppedPackets() {
+        return 0;
+    }
+
+    /** Datagrams the kernel dropped at the relay's media sockets (receive buffer full); -1 when unknown. */
+    default long kernelDrops() {
+        return -1;
+    }
+
     /** Thrown when no port pair is free. */
     final class NoPortsException extends Exception {
         public NoPortsException(String message) {

@@ -15,6 +15,7 @@ import org.sipedge.ng.NgBencode;
 import org.sipedge.ng.NgCommand;
 import org.sipedge.relay.ng.NgFrontEnd;
 import org.sipedge.relay.ng.NgHandler;
+import org.sipedge.relay.sdp.AddressLiteral;
 import org.sipedge.relay.sdp.MediaDescription;
 import org.sipedge.relay.sdp.SdpException;
 import org.sipedge.relay.sdp.SdpRewriter;
@@ -430,7 +431,7 @@ public final class NgCommands implements NgHandler {
 
     /** SDP may name a host; the relay never resolves names (DNS is off the box): such an address stays unknown. */
     private static String literalOrNull(String host) {
-        if (host.matches("[0-9.]+") || (host.contains(":") && host.matches("[0-9a-fA-F:.]+"))) {
+        if (AddressLiteral.any(host)) {
             return host;
         }
         throw new IllegalArgumentException("not a literal address: " + host);
@@ -749,6 +750,8 @@ public final class NgCommands implements NgHandler {
         total.put("relayedpackets", packets);
         total.put("relayedbytes", bytes);
         total.put("relayedpacketerrors", errors);
+        total.put("droppedpackets", ports.droppedPackets());
+        total.put("kernelreceivedrops", ports.kernelDrops());
         total.put("unsupportedrequests", unsupportedRequests.sum());
         Map<String, Object> control = new LinkedHashMap<>();
         commandCounts.forEach((c, n) -> control.put(c.wireName(), n.sum()));

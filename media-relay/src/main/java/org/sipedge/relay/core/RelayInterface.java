@@ -59,7 +59,7 @@ public record RelayInterface(String name, InetAddress bind, String advertised) {
     }
 
     private static InetAddress literal(String text) {
-        if (!text.matches("[0-9.]+") && !(text.contains(":") && text.matches("[0-9a-fA-F:.]+"))) {
+        if (!org.sipedge.relay.sdp.AddressLiteral.any(text)) {
             throw new IllegalArgumentException("'" + text + "' is not a literal IP address (no host names)");
         }
         try {

@@ -31,13 +31,13 @@ final class MediaHandler extends ChannelInboundHandlerAdapter {
         }
     };
 
-    private final MediaSide side;
+    /** The call's side this socket serves; null while the socket waits in the pool (its packets are dropped). */
+    private volatile MediaSide side;
     private final boolean rtcpSocket;
     private final Learning learning;
     private final NettyMediaPorts owner;
 
-    MediaHandler(MediaSide side, boolean rtcpSocket, Learning learning, NettyMediaPorts owner) {
-        this.side = side;
+    MediaHandler(boolean rtcpSocket, Learning learning, NettyMediaPorts owner) {
         this.rtcpSocket = rtcpSocket;
         this.learning = learning;
         this.owner = owner;
@@ -55,7 +55,8 @@ final class MediaHandler extends ChannelInboundHandlerAdapter {
         int first = length >= 1 ? content.getUnsignedByte(at) : -1;
         int second = length >= 2 ? content.getUnsignedByte(at + 1) : -1;
         InetSocketAddress source = packet.sender();
-        Stream out = side.route(rtcpSocket, first, second, source, length, System.nanoTime(),
+        MediaSide mine = side;
+        Stream out = mine == null ? null : mine.route(rtcpSocket, first, second, source, length, System.nanoTime(),
                 System.currentTimeMillis(), learning);
         Channel to = out == null ? null : (Channel) out.transport();
         InetSocketAddress destination = out == null ? null : out.endpoint();
@@ -70,6 +71,10 @@ final class MediaHandler extends ChannelInboundHandlerAdapter {
         if (pending.isEmpty() || pending.get(pending.size() - 1) != to) {
             pending.add(to);
         }
+    }
+
+    void serve(MediaSide s) {
+        this.side = s;
     }
 
     @Override

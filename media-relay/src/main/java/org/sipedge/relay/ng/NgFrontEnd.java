@@ -1,6 +1,5 @@
 package org.sipedge.relay.ng;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,17 +95,27 @@ public final class NgFrontEnd {
         if ("error".equals(reply.get("result"))) {
             errors.increment();
         }
-        byte[] bytes = encode(prefix, reply, json);
+        byte[] bytes = encode(prefix, reply, json, reply == checkedReply ? checkedBytes : null);
+        checkedReply = null;
+        checkedBytes = null;
         if (bytes.length > MAX_DATAGRAM) { // the handler checked what it created; this is only a last resort
-            bytes = encode(prefix, error("Reply too large for one UDP datagram (" + bytes.length + " bytes)"), json);
+            bytes = encode(prefix, error("Reply too large for one UDP datagram (" + bytes.length + " bytes)"), json,
+                    null);
         }
         cache.put(cookie, bytes);
         return bytes;
     }
 
+    /** The reply the handler checked last and its encoding, so it is not encoded twice (reader thread only). */
+    private Map<String, Object> checkedReply;
+    private byte[] checkedBytes;
+
     private Map<String, Object> execute(Map<String, Object> request, int prefixLength, boolean json) {
-        Predicate<Map<String, Object>> fits = r -> prefixLength + (json ? NgJson.encode(r) : NgBencode.encode(r)).length
-                <= MAX_DATAGRAM;
+        Predicate<Map<String, Object>> fits = r -> {
+            checkedReply = r;
+            checkedBytes = json ? NgJson.encode(r) : NgBencode.encode(r);
+            return prefixLength + checkedBytes.length <= MAX_DATAGRAM;
+        };
         try {
             return handler.handle(request, fits);
         } catch (RuntimeException | LinkageError | StackOverflowError e) { // a bug must cost one request, not the port
@@ -116,11 +125,12 @@ public final class NgFrontEnd {
         }
     }
 
-    private static byte[] encode(byte[] prefix, Map<String, Object> reply, boolean json) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(prefix.length + 64);
-        out.writeBytes(prefix);
-        out.writeBytes(json ? NgJson.encode(reply) : NgBencode.encode(reply));
-        return out.toByteArray();
+    private static byte[] encode(byte[] prefix, Map<String, Object> reply, boolean json, byte[] encoded) {
+        byte[] body = encoded != null ? encoded : json ? NgJson.encode(reply) : NgBencode.encode(reply);
+        byte[] out = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(body, 0, out, prefix.length, body.length);
+        return out;
     }
 
     /** An error reply in rtpengine's shape ({@code result} first). */

@@ -4,8 +4,13 @@ package org.sipedge.relay.sdp;
  * Whether a c= address is an IP literal of the stated family, as inet_pton decides. Never resolves names: a relay
  * must not block on DNS while answering an offer.
  */
-final class AddressLiteral {
+public final class AddressLiteral {
     private AddressLiteral() {
+    }
+
+    /** An IPv4 or IPv6 literal (no host name). */
+    public static boolean any(String address) {
+        return ip4(address) || ip6(address);
     }
 
     static boolean valid(String addrType, String address) {

@@ -1,0 +1,394 @@
+package org.sipedge.launcher.bench;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.sipedge.rtpengine.testing.RtpengineDaemon;
+
+/**
+ * {@code ./sipedge bench relay}: RTP through a media relay and ng control load against it, for the real rtpengine
+ * (userspace, {@code --table=-1}) and for any other ng server given with {@code --ng} (our relay), one after the
+ * other with the same generator in the same run, so that their ratio means something on a shared 2-core box.
+ *
+ * <p>Media ({@link MediaLoad}): for 1, 10 and 100 streams, fresh calls per step (offer + answer over ng, caller on
+ * 127.0.0.2, callee on 127.0.0.3), 172-byte RTP packets from the caller to the relay's caller-facing ports, paced
+ * per 1 ms tick at a rising total rate; received on the callee side and counted per stream. A step is clean when
+ * nothing was lost and the generator sent at least 97 % of what it offered; a stream count stops after its second
+ * unclean step. Relay CPU per packet = the relay process's utime + stime over the step / packets received.
+ * Control ({@link NgLoad}): offer + answer + delete per call, a fresh call-id each, 32 in flight.
+ *
+ * <p>Prints a markdown table per stream count and target, then {@code <target>_pps_<streams> N} (highest clean
+ * offered rate), {@code <target>_ng_per_s N} (completed calls per second) and {@code <target>_cpu_us_per_packet X}
+ * (at {@code --cpu-at} pps with the largest stream count, or the highest clean step below it). The targets are named
+ * {@code rtpengine} and {@code relay}. Numbers, not assertions.
+ *
+ * <p>Options: {@code --seconds 5} (per step) {@code --rates 10000,20000,...} {@code --streams 1,10,100}
+ * {@code --only-rtpengine} {@code --only-relay} {@code --ng udp:IP:PORT --pid PID [--name NAME]} (an ng server
+ * already running, repeatable; the first is named {@code relay}) {@code --ng-seconds 10}
+ * {@code --ng-concurrency 32} {@code --no-media} {@code --no-ng} {@code --cpu-at 40000} {@code --tick-us 1000}
+ * {@code --rtpengine-arg ARG} (added to the daemon's command line, repeatable) {@code --relay-set key=value} (a
+ * setting of the relay, repeatable). Without {@code --ng} the relay is started here as {@code ./sipedge relay}
+ * starts it ({@link RelayUnderTest}) and stopped after.
+ */
+public final class RelayBenchmark {
+    private static final List<Integer> DEFAULT_RATES = List.of(10_000, 20_000, 40_000, 60_000, 80_000, 100_000,
+            120_000, 140_000, 160_000, 200_000, 250_000, 300_000);
+    /** After sending: wait for the relay's backlog until nothing arrived for QUIET, at most MAX_DRAIN. */
+    private static final Duration QUIET = Duration.ofMillis(300);
+    private static final Duration MAX_DRAIN = Duration.ofSeconds(10);
+    private static final Duration WARMUP = Duration.ofSeconds(3);
+    /** rtpengine's own complaints when a media socket's queue outgrows its 50-packet read loop. */
+    private static final List<String> RTPENGINE_QUEUE_WARNINGS = List.of("Too many packets in UDP receive queue",
+            "UDP receive queue exceeded");
+
+    /** An ng server under test: where its ng port is, its process (for CPU), its log (may be null). */
+    record Target(String name, InetSocketAddress ng, long pid, Path log) {
+    }
+
+    /** One media step with the relay's and the generator's CPU over it. */
+    record Step(MediaLoad.Result media, long expected, long maxP99Us, long relayCpuNanos, double relayCpuPercent,
+            double generatorCpuPercent, double machineCpuPercent, long relaySocketDrops, long generatorDrops,
+            long allDrops, long relayWarnings) {
+        boolean clean() {
+            return media.lost() == 0 && media.sent() >= expected * 97 / 100 && media.sent() > 0
+                    && media.delayP99Us() <= maxP99Us;
+        }
+
+        /** CPU used by neither the relay nor the generator (kernel threads, other work on the box): noise. */
+        double otherCpuPercent() {
+            return machineCpuPercent - relayCpuPercent - generatorCpuPercent;
+        }
+
+        double relayUsPerPacket() {
+            return relayCpuNanos < 0 || media.received() == 0 ? Double.NaN : relayCpuNanos / 1000.0 / media.received();
+        }
+    }
+
+    private static final class Options {
+        int seconds = 5;
+        List<Integer> rates = DEFAULT_RATES;
+        List<Integer> streams = List.of(1, 10, 100);
+        boolean rtpengine = true;
+        boolean relays = true;
+        boolean media = true;
+        boolean ng = true;
+        int ngSeconds = 10;
+        int ngConcurrency = 32;
+        int cpuAt = 40_000;
+        int tickMicros = 1000;
+        int maxP99Millis = 20;
+        List<String> rtpengineArgs = new ArrayList<>(List.of("--log-level=4"));
+        List<String> relayArgs = new ArrayList<>();
+        List<Target> plugged = new ArrayList<>();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = parse(args);
+        System.out.println("# RTP through a media relay: caller 127.0.0.2 -> relay -> callee 127.0.0.3, "
+                + MediaLoad.PACKET_BYTES + "-byte packets paced per " + o.tickMicros + " us tick, " + o.seconds
+                + " s per step, fresh calls per step; ng calls (offer+answer+delete) with " + o.ngConcurrency
+                + " in flight for " + o.ngSeconds + " s; " + Runtime.getRuntime().availableProcessors()
+                + " cores, java " + Runtime.version().feature());
+        Map<String, Map<String, String>> summaries = new LinkedHashMap<>();
+        try (MediaLoad load = new MediaLoad(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3"))) {
+            if (o.rtpengine) {
+                int ports = Math.max(2000, o.streams.stream().mapToInt(Integer::intValue).max().orElse(1) * 8 + 400);
+                try (RtpengineDaemon engine = RtpengineDaemon.start(Files.createTempDirectory("bench-relay-rtpengine"),
+                        ports, o.rtpengineArgs.toArray(String[]::new))) {
+                    System.out.println("rtpengine: " + engine + ", extra args " + o.rtpengineArgs);
+                    Target t = new Target("rtpengine", new InetSocketAddress(engine.ngHost(), engine.ngPort()),
+                            engine.pid(), engine.logFile());
+                    summaries.put(t.name(), measureOrReport(t, load, o));
+                }
+            }
+            if (o.relays && o.plugged.isEmpty()) {
+                try (RelayUnderTest relay = RelayUnderTest.start(o.relayArgs)) {
+                    System.out.println("relay: " + relay + ", extra settings " + o.relayArgs);
+                    summaries.put("relay", measure(new Target("relay", relay.ng(), relay.pid(), null), load, o));
+                }
+            } else if (o.relays) {
+                for (Target t : o.plugged) {
+                    summaries.put(t.name(), measureOrReport(t, load, o));
+                }
+            }
+        }
+        if (summaries.size() > 1) {
+            printComparison(summaries, o);
+        }
+        System.out.println();
+        summaries.values().forEach(s -> s.forEach((k, v) -> System.out.println(k + " " + v)));
+    }
+
+    private static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            boolean takesValue = !List.of("--only-rtpengine", "--only-relay", "--no-media", "--no-ng").contains(option);
+            if (takesValue) {
+                if (value == null) {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                i++;
+            }
+            switch (option) {
+                case "--seconds" -> o.seconds = Integer.parseInt(value);
+                case "--rates" -> o.rates = ints(value);
+                case "--streams" -> o.streams = ints(value);
+                case "--only-rtpengine" -> o.relays = false;
+                case "--only-relay" -> o.rtpengine = false;
+                case "--no-media" -> o.media = false;
+                case "--no-ng" -> o.ng = false;
+                case "--ng-seconds" -> o.ngSeconds = Integer.parseInt(value);
+                case "--ng-concurrency" -> o.ngConcurrency = Integer.parseInt(value);
+                case "--cpu-at" -> o.cpuAt = Integer.parseInt(value);
+                case "--tick-us" -> o.tickMicros = Integer.parseInt(value);
+                case "--max-p99-ms" -> o.maxP99Millis = Integer.parseInt(value);
+                case "--rtpengine-arg" -> o.rtpengineArgs.add(value);
+                case "--relay-set" -> o.relayArgs.add(value);
+                case "--ng" -> o.plugged.add(new Target(o.plugged.isEmpty() ? "relay" : "relay" + (o.plugged.size() + 1),
+                        ngAddress(value), -1, null));
+                case "--pid" -> replaceLast(o, option, t -> new Target(t.name(), t.ng(), Long.parseLong(value), t.log()));
+                case "--name" -> replaceLast(o, option, t -> new Target(value, t.ng(), t.pid(), t.log()));
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        return o;
+    }
+
+    private static void replaceLast(Options o, String option, java.util.function.UnaryOperator<Target> change) {
+        if (o.plugged.isEmpty()) {
+            throw new IllegalArgumentException(option + " follows the --ng it belongs to");
+        }
+        o.plugged.set(o.plugged.size() - 1, change.apply(o.plugged.get(o.plugged.size() - 1)));
+    }
+
+    private static List<Integer> ints(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+
+    private static InetSocketAddress ngAddress(String spec) {
+        String s = spec.startsWith("udp:") ? spec.substring(4) : spec;
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--ng wants udp:IP:PORT, got " + spec);
+        }
+        InetSocketAddress a = new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+        if (a.isUnresolved() || !a.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("--ng must be a loopback address (127.0.0.0/8), got " + spec);
+        }
+        return a;
+    }
+
+    /** A target that stops answering ends its own measurement, not the others'. */
+    private static Map<String, String> measureOrReport(Target t, MediaLoad load, Options o) {
+        try {
+            return measure(t, load, o);
+        } catch (Exception | AssertionError e) {
+            System.out.println();
+            System.out.println(t.name() + " FAILED: " + e);
+            return Map.of();
+        }
+    }
+
+    /** Media steps for every stream count, then the ng load; returns this target's summary lines. */
+    private static Map<String, String> measure(Target t, MediaLoad load, Options o) throws Exception {
+        Map<String, String> summary = new LinkedHashMap<>();
+        if (t.pid() <= 0) {
+            System.out.println("(" + t.name() + ": no --pid given, CPU columns stay empty)");
+        }
+        String token = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
+        int stepNo = 0;
+        if (o.media) {
+            try (NgLink link = new NgLink(t.ng())) {
+                // JIT of the generator and of a Java relay; not counted
+                Step w = step(t, link, load, 10, Math.min(20_000, o.rates.get(0)), WARMUP, o, token + "-w");
+                System.out.printf(Locale.ROOT, "%n%s warm-up: 10 streams, %d pps for %d s: %d sent, %d lost%n",
+                        t.name(), w.media().offeredPps(), WARMUP.toSeconds(), w.media().sent(), w.media().lost());
+                List<Step> atLargest = List.of();
+                int largest = o.streams.stream().mapToInt(Integer::intValue).max().orElse(0);
+                for (int streams : o.streams) {
+                    System.out.println();
+                    System.out.println("## " + t.name() + ": " + streams + (streams == 1 ? " stream" : " streams")
+                            + ", " + o.seconds + " s per step");
+                    System.out.println("| offered pps | sent pps | received | lost | loss % | lossy streams "
+                            + "| reordered | dup | delay p50 us | p99 us | max us | relay CPU % | relay us/pkt | gen CPU % | other CPU % "
+                            + "| relay sock drops | gen rx drops | all rcvbuf drops | relay queue warnings |");
+                    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                    List<Step> steps = new ArrayList<>();
+                    int unclean = 0;
+                    for (int rate : o.rates) {
+                        Step s = step(t, link, load, streams, rate, Duration.ofSeconds(o.seconds), o,
+                                token + "-" + (++stepNo));
+                        steps.add(s);
+                        print(s);
+                        if (!s.clean() && ++unclean >= 2) {
+                            break;
+                        }
+                    }
+                    int best = steps.stream().filter(Step::clean).mapToInt(s -> s.media().offeredPps()).max()
+                            .orElse(0);
+                    summary.put(t.name() + "_pps_" + streams, Integer.toString(best));
+                    if (streams == largest) {
+                        atLargest = steps;
+                    }
+                }
+                Step ref = cpuReference(atLargest, o.cpuAt);
+                if (ref != null && !Double.isNaN(ref.relayUsPerPacket())) {
+                    System.out.printf(Locale.ROOT, "%s CPU per packet: %.2f us at %d pps with %d streams%n", t.name(),
+                            ref.relayUsPerPacket(), ref.media().offeredPps(), ref.media().streams());
+                    summary.put(t.name() + "_cpu_us_per_packet", String.format(Locale.ROOT, "%.2f",
+                            ref.relayUsPerPacket()));
+                }
+            }
+        }
+        if (o.ng) {
+            // JIT of a Java relay (its compiler threads took 40 % of a core in the first 10 s); not counted
+            NgLoad.run(t.ng(), o.ngConcurrency, WARMUP);
+            ProcessCpu.Sample before = ProcessCpu.Sample.take(t.pid());
+            NgLoad.Result r = NgLoad.run(t.ng(), o.ngConcurrency, Duration.ofSeconds(o.ngSeconds));
+            ProcessCpu.Sample after = ProcessCpu.Sample.take(t.pid());
+            long cpu = after.processNanosSince(before);
+            System.out.println();
+            System.out.println("## " + t.name() + ": ng offer + answer + delete, " + r.concurrency() + " calls in flight, "
+                    + o.ngSeconds + " s");
+            System.out.println("| calls/s | ng requests/s | calls | failed | errors | retrans | offer p50 us "
+                    + "| offer p99 us | call p50 us | call p99 us | relay CPU % | relay us/call | gen CPU % |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.printf(Locale.ROOT, "| %.0f | %.0f | %d | %d | %d | %d | %d | %d | %d | %d | %.0f | %s | %.0f |%n",
+                    r.callsPerSecond(), 3 * r.callsPerSecond(), r.calls(), r.failed(), r.errors(), r.retransmissions(),
+                    r.offerP50Us(), r.offerP99Us(), r.callP50Us(), r.callP99Us(), after.processPercent(before),
+                    cpu < 0 || r.calls() == 0 ? "" : String.format(Locale.ROOT, "%.1f", cpu / 1000.0 / r.calls()),
+                    after.selfPercent(before));
+            summary.put(t.name() + "_ng_per_s", String.format(Locale.ROOT, "%.0f", r.callsPerSecond()));
+        }
+        return summary;
+    }
+
+    /** The step at {@code rate} if it was clean, else the highest clean step below it. */
+    private static Step cpuReference(List<Step> steps, int rate) {
+        Step best = null;
+        for (Step s : steps) {
+            if (s.clean() && s.media().offeredPps() <= rate
+                    && (best == null || s.media().offeredPps() > best.media().offeredPps())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** Opens {@code streams} calls, sends, counts, deletes the calls. */
+    private static Step step(Target t, NgLink link, MediaLoad load, int streams, int rate, Duration duration,
+            Options o, String prefix) throws Exception {
+        List<String> callIds = new ArrayList<>();
+        List<InetSocketAddress> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < streams; i++) {
+                String callId = "bench-" + prefix + "-" + i + "@127.0.0.1";
+                callIds.add(callId);
+                ports.add(link.openCall(callId, load.callerAddress(), load.calleeAddress()));
+            }
+            Map<InetSocketAddress, Long> dropsBefore = SocketDrops.now();
+            long allBefore = UdpDrops.rcvbufErrors();
+            long logBefore = logSize(t.log());
+            ProcessCpu.Sample before = ProcessCpu.Sample.take(t.pid());
+            MediaLoad.Result r = load.run(ports, rate, duration, Duration.ofNanos(o.tickMicros * 1000L), QUIET,
+                    MAX_DRAIN);
+            ProcessCpu.Sample after = ProcessCpu.Sample.take(t.pid());
+            Map<InetSocketAddress, Long> dropsAfter = SocketDrops.now();
+            long allDrops = UdpDrops.rcvbufErrors() - allBefore;
+            long relayDrops = ports.stream().mapToLong(p -> SocketDrops.delta(dropsBefore, dropsAfter, p)).sum();
+            long genDrops = SocketDrops.delta(dropsBefore, dropsAfter, load.calleeAddress());
+            long expected = (long) rate * duration.toNanos() / 1_000_000_000L;
+            return new Step(r, expected, o.maxP99Millis * 1000L, after.processNanosSince(before), after.processPercent(before),
+                    after.selfPercent(before), after.machinePercent(before), relayDrops, genDrops, allDrops,
+                    countWarnings(t.log(), logBefore));
+        } finally {
+            for (String callId : callIds) {
+                try {
+                    link.deleteCall(callId);
+                } catch (RuntimeException e) {
+                    System.out.println("  (delete " + callId + " failed: " + e.getMessage() + ")");
+                }
+            }
+        }
+    }
+
+    private static void print(Step s) {
+        MediaLoad.Result r = s.media();
+        System.out.printf(Locale.ROOT, "| %d | %.0f | %d | %d | %.3f | %d | %d | %d | %d | %d | %d | %.0f | %.2f | %.0f | %.0f | %d | %d | %d | %s |%n",
+                r.offeredPps(), r.sentPps(), r.received(), r.lost(), r.lossPercent(), r.lossyStreams(),
+                r.reordered(), r.duplicates(), r.delayP50Us(), r.delayP99Us(), r.delayMaxUs(), s.relayCpuPercent(), s.relayUsPerPacket(), s.generatorCpuPercent(),
+                s.otherCpuPercent(), s.relaySocketDrops(), s.generatorDrops(), s.allDrops(),
+                s.relayWarnings() < 0 ? "" : Long.toString(s.relayWarnings()));
+        if (r.deadStreams() > 0 || r.foreign() > 0 || r.sendErrors() > 0) {
+            System.out.println("  (" + r.deadStreams() + " streams got less than half their packets; " + r.foreign()
+                    + " foreign or late packets; " + r.sendErrors() + " send errors)");
+        }
+    }
+
+    private static void printComparison(Map<String, Map<String, String>> summaries, Options o) {
+        System.out.println();
+        System.out.println("## comparison (highest clean pps per stream count; CPU per packet at " + o.cpuAt
+                + " pps or the highest clean step below)");
+        StringBuilder head = new StringBuilder("| target |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int s : o.streams) {
+            head.append(" pps ").append(s).append(" |");
+            rule.append("---:|");
+        }
+        head.append(" us/pkt | ng calls/s |");
+        rule.append("---:|---:|");
+        System.out.println(head);
+        System.out.println(rule);
+        summaries.forEach((name, s) -> {
+            StringBuilder row = new StringBuilder("| " + name + " |");
+            for (int streams : o.streams) {
+                row.append(' ').append(s.getOrDefault(name + "_pps_" + streams, "")).append(" |");
+            }
+            row.append(' ').append(s.getOrDefault(name + "_cpu_us_per_packet", "")).append(" | ")
+                    .append(s.getOrDefault(name + "_ng_per_s", "")).append(" |");
+            System.out.println(row);
+        });
+    }
+
+    private static long logSize(Path log) {
+        try {
+            return log == null ? -1 : Files.size(log);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Lines with one of rtpengine's queue warnings written to {@code log} after byte {@code from}; -1 without log. */
+    private static long countWarnings(Path log, long from) {
+        if (log == null || from < 0) {
+            return -1;
+        }
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long length = f.length();
+            if (length <= from) {
+                return 0;
+            }
+            byte[] tail = new byte[(int) Math.min(length - from, 64 << 20)];
+            f.seek(from);
+            f.readFully(tail);
+            return new String(tail, StandardCharsets.ISO_8859_1).lines()
+                    .filter(l -> RTPENGINE_QUEUE_WARNINGS.stream().anyMatch(l::contains)).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
