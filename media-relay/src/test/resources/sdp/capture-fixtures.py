@@ -224,6 +224,9 @@ H = 'v=0\no=alice 1 1 IN IP4 127.0.0.2\ns=-\nc=IN IP4 127.0.0.2\nt=0 0\n'
 HB = 'v=0\no=bob 2 2 IN IP4 127.0.0.3\ns=-\nc=IN IP4 127.0.0.3\nt=0 0\n'
 CODECS = ('m=audio 40000 RTP/AVP 0 8 9 96 101\na=rtpmap:96 opus/48000/2\na=fmtp:96 useinbandfec=1\n'
           'a=rtcp-fb:96 nack\na=rtpmap:101 telephone-event/8000\na=fmtp:101 0-16\na=extmap:1 urn:x\n')
+CHROME_CODECS = ('m=audio 40000 RTP/AVP 111 63 9 0 13 110 126\na=rtpmap:111 opus/48000/2\n'
+                 'a=rtpmap:63 red/48000/2\na=fmtp:63 111/111\na=rtpmap:110 telephone-event/48000\n'
+                 'a=rtpmap:126 telephone-event/8000\n')
 ICE = ('a=ice-ufrag:abcd\na=ice-pwd:0123456789012345678901\na=ice-options:trickle\n'
        'a=candidate:1 1 UDP 2130706431 127.0.0.2 40000 typ host\n'
        'a=candidate:1 2 UDP 2130706430 127.0.0.2 40001 typ host\na=end-of-candidates\n')
@@ -368,6 +371,23 @@ EXPERIMENTS = [
      {'flags': ['codec-mask-all', 'codec-except-G722']}),
     ('x-codec-strip-telephone-event', 'codec-strip-telephone-event', H + CODECS,
      {'flags': ['codec-strip-telephone-event']}),
+    ('x-codec-strip-drops-orphans', 'codec-strip-opus: red (fmtp 111/111) and telephone-event/48000 go with it; '
+     'telephone-event/8000 and CN stay beside PCMU', H + CHROME_CODECS, {'flags': ['codec-strip-opus']}),
+    ('x-codec-strip-drops-cn-and-te-of-clock', 'stripping every 8000 Hz codec takes CN and telephone-event/8000 '
+     'along', H + CHROME_CODECS, {'flags': ['codec-strip-G722', 'codec-strip-PCMU']}),
+    ('x-codec-strip-keeps-supplementals-of-remaining-clock', 'PCMA remains at 8000 Hz: CN and telephone-event/8000 '
+     'stay', H + 'm=audio 40000 RTP/AVP 0 8 13 101\na=rtpmap:101 telephone-event/8000\n',
+     {'flags': ['codec-strip-PCMU']}),
+    ('x-codec-strip-keeps-red-naming-remaining', 'red whose fmtp names PCMU stays when opus goes',
+     H + 'm=audio 40000 RTP/AVP 111 63 0\na=rtpmap:111 opus/48000/2\na=rtpmap:63 red/8000\na=fmtp:63 0/0\n',
+     {'flags': ['codec-strip-opus']}),
+    ('x-codec-strip-keeps-red-without-fmtp', 'red without fmtp stays when opus goes',
+     H + 'm=audio 40000 RTP/AVP 111 63 0\na=rtpmap:111 opus/48000/2\na=rtpmap:63 red/48000/2\n',
+     {'flags': ['codec-strip-opus']}),
+    ('x-codec-mask-drops-cn', 'codec-mask-G722: CN/8000 goes along', H + 'm=audio 40000 RTP/AVP 9 111 13\n'
+     'a=rtpmap:111 opus/48000/2\n', {'flags': ['codec-mask-G722']}),
+    ('x-codec-untouched-supplemental-kept', 'telephone-event/48000 without a 48000 Hz codec stays when nothing is '
+     'stripped', H + 'm=audio 40000 RTP/AVP 0 110\na=rtpmap:110 telephone-event/48000\n', {}),
     ('x-strip-extmap', 'strip-extmap (media and session level)', H.replace('t=0 0', 't=0 0\na=extmap:2 urn:y') + CODECS,
      {'flags': ['strip-extmap']}),
     ('x-no-rtcp-attribute', 'no-rtcp-attribute; a=rtcp-mux still written',

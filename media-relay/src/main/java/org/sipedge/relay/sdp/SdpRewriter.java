@@ -16,14 +16,16 @@ import org.sipedge.relay.core.SignalOptions;
  * <ul>
  * <li>o=: address replaced by the relay's only with replace-origin; user, session id and version unchanged.
  * <li>c=: replaced by the relay's address when some m= section has no c= of its own or with
- *     replace-session-connection; left alone when every section has its own c= (experiment "session-c-kept").
+ *     replace-session-connection; left alone when every section has its own c=
+ *     (fixture x-session-c-kept-when-every-media-has-c).
  *     An absent session c= stays absent.
  * <li>dropped: a=group:BUNDLE, ICE attributes, a=fingerprint, a=setup, a direction attribute (unless
  *     original-sendrecv: it then applies to the media), a=extmap with strip-extmap, an unreadable a=rtcp.
  * </ul>
  *
  * <p>Each m= section: the m= line gets the relay's port (a rejected port 0 stays, "/2" stays, "/1" goes), the
- * canonical protocol or transport-protocol, and the payload types left after codec-strip/-mask. Its c= gets the
+ * canonical protocol or transport-protocol, and the payload types left after codec-strip/-mask (with the RED,
+ * telephone-event and CN that depended on removed codecs). Its c= gets the
  * relay's address, except 0.0.0.0 (hold) which stays unspecified. Then the lines rtpengine does not interpret, in
  * their order (b=, i=, a=extmap, a=msid, a=ssrc, a=maxptime, a=rtcp-fb:*, unknown a=...), then what it writes:
  * <pre>
@@ -85,7 +87,7 @@ public final class SdpRewriter {
     /**
      * The ng options that change the SDP. Codec words are matched like rtpengine matches them (encoding name,
      * name/clock or name/clock/channels, case-insensitive); "all" in codecStrip or codecMask removes every codec
-     * not named in codecExcept, and codecExcept alone changes nothing (experiment "codec-except-alone").
+     * not named in codecExcept, and codecExcept alone changes nothing (fixture x-codec-except-alone).
      *
      * @param replaceSessionConnection the session c= is also rewritten without it when a section lacks a c=
      * @param transportProtocol the m= protocol to write for RTP media (one rtpengine knows), or null to keep
@@ -240,10 +242,10 @@ public final class SdpRewriter {
             List<RtpCodec> codecs = RtpCodec.of(m);
             // offer: strip and mask both take codecs out of what the receiver sees; an empty result is a usage
             // error rtpengine answers by restoring the original list (codec_store_check_empty)
-            List<RtpCodec> kept = remove(remove(codecs, options.codecStrip(), options.codecExcept()),
-                    options.codecMask(), options.codecExcept());
+            List<RtpCodec> kept = remaining(codecs, options.codecStrip(), options.codecMask(),
+                    options.codecExcept());
             String mid = m.mid() != null ? m.mid() : options.generateMid() ? String.valueOf(m.index()) : null;
-            plans.add(plan(m, outgoingProtocol(m, options, null), kept.isEmpty() ? codecs : kept, m.ptime(), mid));
+            plans.add(plan(m, outgoingProtocol(m, options, null), kept, m.ptime(), mid));
         }
         return write(in, options, local, plans);
     }
@@ -270,7 +272,7 @@ public final class SdpRewriter {
                 }
                 answerable = codecs.stream().filter(c -> offeredTypes.contains(c.payloadType())).toList();
             }
-            List<RtpCodec> kept = remove(answerable, options.codecStrip(), options.codecExcept());
+            List<RtpCodec> kept = remaining(answerable, options.codecStrip(), Set.of(), options.codecExcept());
             int ptime = m.ptime() > 0 ? m.ptime() : offered != null ? offered.ptime() : 0;
             plans.add(plan(m, outgoingProtocol(m, options, offered), kept.isEmpty() ? codecs : kept, ptime,
                     offered == null ? null : offered.mid()));
@@ -309,56 +311,68 @@ public final class SdpRewriter {
         return in != null ? in.sdpName : m.protocol();
     }
 
-    /** Codecs minus those the words name; "all"/"full" take all but the excepted (codec_store_strip()). */
-    private static List<RtpCodec> remove(List<RtpCodec> codecs, Set<String> words, Set<String> except) {
+    /**
+     * The codecs left after codec-strip and codec-mask words (rtpengine's codec_store_strip()): a name removes the
+     * codecs it names, "all"/"full" remove all but those codecExcept names. Codecs that only make sense beside
+     * removed ones go with them (see {@link #dropOrphans}). If nothing is left rtpengine calls that a usage error
+     * and restores the original list (codec_store_check_empty()); so do we.
+     */
+    private static List<RtpCodec> remaining(List<RtpCodec> codecs, Set<String> strip, Set<String> mask,
+            Set<String> except) {
         List<RtpCodec> out = new ArrayList<>(codecs);
-        for (String word : words) {
-            if (word.equals("all") || word.equals("full")) {
-                out.removeIf(c -> except.stream().noneMatch(c::isNamed));
-            } else {
-                out.removeIf(c -> c.isNamed(word));
+        for (Set<String> words : List.of(strip, mask)) {
+            for (String word : words) {
+                if (word.equals("all") || word.equals("full")) {
+                    out.removeIf(c -> except.stream().noneMatch(c::isNamed));
+                } else {
+                    out.removeIf(c -> c.isNamed(word));
+                }
             }
         }
         if (out.size() < codecs.size()) {
-            dropOrphans(out);
+            List<RtpCodec> removed = new ArrayList<>(codecs);
+            removed.removeAll(out);
+            dropOrphans(out, removed);
         }
-        return out;
+        return out.isEmpty() ? codecs : out;
     }
 
     /**
-     * Codecs that only make sense beside others go with them, as rtpengine drops them (14-flag-tokens,
-     * codec-mask-opus): RED whose a=fmtp names only payload types no longer offered, and telephone-event at a clock
-     * rate no remaining codec has.
+     * What rtpengine's codec handlers and supplemental-codec tracker take away after a strip or mask: RED whose
+     * a=fmtp names only payload types no longer there (14-flag-tokens codec-mask-opus), then telephone-event and
+     * CN at a clock rate no other remaining codec has, if a removed codec had that clock rate (or a removed codec
+     * was itself telephone-event/CN). rtpengine also adds telephone-event at a clock rate it "touched" for DTMF
+     * transcoding (e.g. stripping G722 beside telephone-event/48000 adds telephone-event/8000 as PT 96); a
+     * relay without transcoding does not.
      */
-    private static void dropOrphans(List<RtpCodec> codecs) {
+    private static void dropOrphans(List<RtpCodec> kept, List<RtpCodec> removed) {
         Set<Integer> types = new HashSet<>();
-        Set<Long> clocks = new HashSet<>();
-        for (RtpCodec c : codecs) {
+        for (RtpCodec c : kept) {
             types.add(c.payloadType());
+        }
+        kept.removeIf(c -> "red".equalsIgnoreCase(c.encoding()) && !c.formatParameters().isBlank()
+                && java.util.Arrays.stream(c.formatParameters().split("/"))
+                        .noneMatch(pt -> types.contains(Attribute.leadingInt(pt.trim(), -1))));
+        Set<Long> touched = new HashSet<>();
+        boolean allTouched = false;
+        for (RtpCodec c : removed) {
+            allTouched |= isSupplemental(c);
+            touched.add(c.clockRate());
+        }
+        Set<Long> clocks = new HashSet<>();
+        for (RtpCodec c : kept) {
             if (!isSupplemental(c)) {
                 clocks.add(c.clockRate());
             }
         }
-        codecs.removeIf(c -> {
-            if ("telephone-event".equalsIgnoreCase(c.encoding())) {
-                return !clocks.contains(c.clockRate());
-            }
-            if ("red".equalsIgnoreCase(c.encoding()) && !c.formatParameters().isBlank()) {
-                for (String pt : c.formatParameters().split("/")) {
-                    if (types.contains(Attribute.leadingInt(pt.trim(), -1))) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            return false;
-        });
+        boolean anyClockTouched = allTouched;
+        kept.removeIf(c -> isSupplemental(c) && !clocks.contains(c.clockRate())
+                && (anyClockTouched || touched.contains(c.clockRate())));
     }
 
+    /** rtpengine's supplemental codecs: they go with the main codecs of their clock rate. */
     private static boolean isSupplemental(RtpCodec c) {
-        String e = c.encoding();
-        return e != null && (e.equalsIgnoreCase("telephone-event") || e.equalsIgnoreCase("red")
-                || e.equalsIgnoreCase("CN"));
+        return "telephone-event".equalsIgnoreCase(c.encoding()) || "CN".equalsIgnoreCase(c.encoding());
     }
 
     private static String write(SessionDescription in, RewriteOptions options, List<LocalMedia> local,
