@@ -106,7 +106,7 @@ public final class NgCommands implements NgHandler {
         } catch (SdpException e) {
             LOG.info(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: SDP does not parse ("
                     + LogText.safe(e.getMessage()) + ")");
-            return NgFrontEnd.error("Failed to parse SDP");
+            return NgFrontEnd.error(e.ngErrorReason());
         }
         if (parsed.media().isEmpty()) {
             return NgFrontEnd.error("Error rewriting SDP");
@@ -334,8 +334,11 @@ public final class NgCommands implements NgHandler {
                 }
                 PortPair p = out.ports();
                 RelayInterface iface = receiver.iface();
-                local.add(new SdpRewriter.LocalMedia(iface.advertised(), iface.family(), p.rtpPort(), p.rtcpPort(),
-                        muxToReceiver[i]));
+                // mux merely offered keeps the RTCP port as fallback (a=rtcp:RTP+1); mux in use (accepted in an
+                // answer, or required) names the RTP port itself, as rtpengine writes them
+                boolean inUse = muxToReceiver[i] && (!offer || o.rtcpMux("require"));
+                local.add(new SdpRewriter.LocalMedia(iface.advertised(), iface.family(), p.rtpPort(),
+                        inUse ? p.rtpPort() : p.rtcpPort(), muxToReceiver[i]));
             }
             // an answer is rewritten in the light of its offer (protocol, payload types, ptime and mid come from it)
             String rewritten = !offer && branch.offerSdp != null

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * Makes two SDPs comparable "semantically": what a relay or a browser picks at random or per run is replaced by a
  * placeholder, line endings are unified, line order is kept.
  * <ul>
- * <li>m= ports → PORT (a rejected 0 stays 0; "/2" stays); a=rtcp port → PORT</li>
+ * <li>m= ports → PORT (a rejected 0 stays 0; "/2" stays); a=rtcp port → PORT when it is the m= port (rtcp-mux in
+ * use), PORT+1 when it is the port above</li>
  * <li>c=, o=, a=rtcp and candidate addresses → ADDR, except 0.0.0.0 and :: (hold is meaning, not noise)</li>
  * <li>o= session id and version → N</li>
  * <li>a=ice-ufrag, a=ice-pwd, a=tls-id, a=rtpengine (loop-protect id) → X; a=fingerprint digest → X</li>
@@ -36,8 +37,16 @@ public final class SdpNormalizer {
     /** The normalised lines (CRLF and LF both end a line; a trailing empty line is dropped). */
     public static List<String> normalizedLines(String wireSdp) {
         List<String> out = new ArrayList<>();
+        String mediaPort = null;
         for (String line : lines(wireSdp)) {
-            out.add(normalizeLine(line));
+            String normal = normalizeLine(line);
+            if (line.startsWith("m=")) {
+                String[] t = line.substring(2).split(" ", -1);
+                mediaPort = t.length >= 2 ? t[1].replaceFirst("/.*", "") : null;
+            } else if (line.startsWith("a=rtcp:") && mediaPort != null) {
+                normal = normal.replaceFirst("^a=rtcp:PORT", "a=rtcp:" + rtcpRelation(line, mediaPort));
+            }
+            out.add(normal);
         }
         return out;
     }
@@ -83,6 +92,20 @@ public final class SdpNormalizer {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Whether a=rtcp names the RTP port itself (rtcp-mux in use) or the port above (RTCP on its own port): the
+     * numbers are noise, their relation is meaning.
+     */
+    private static String rtcpRelation(String line, String mediaPort) {
+        try {
+            long rtcp = Long.parseLong(line.substring("a=rtcp:".length()).split(" ", 2)[0]);
+            long rtp = Long.parseLong(mediaPort);
+            return rtcp == rtp ? "PORT" : rtcp == rtp + 1 ? "PORT+1" : "PORT(other)";
+        } catch (NumberFormatException e) {
+            return "PORT";
+        }
     }
 
     private static List<String> lines(String wire) {

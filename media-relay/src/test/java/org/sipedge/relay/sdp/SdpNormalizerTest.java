@@ -16,7 +16,7 @@ class SdpNormalizerTest {
                 + "a=ice-ufrag:NYq0\r\na=ice-pwd:vTzB\r\na=candidate:06sb 1 udp 2130706431 127.0.0.1 36306 typ "
                 + "srflx raddr 10.0.0.1 rport 5000\r\nm=video 0 RTP/AVP 96\r\n";
         assertEquals("v=0\no=- N N IN IP4 ADDR\ns=-\nc=IN IP4 ADDR\nt=0 0\nm=audio PORT UDP/TLS/RTP/SAVPF 111\n"
-                + "c=IN IP4 0.0.0.0\na=rtcp:PORT IN IP4 ADDR\na=crypto:1 AEAD_AES_256_GCM inline:KEY\n"
+                + "c=IN IP4 0.0.0.0\na=rtcp:PORT+1 IN IP4 ADDR\na=crypto:1 AEAD_AES_256_GCM inline:KEY\n"
                 + "a=fingerprint:sha-256 X\na=ice-ufrag:X\na=ice-pwd:X\n"
                 + "a=candidate:F 1 UDP PRIO ADDR PORT typ srflx raddr ADDR rport PORT\nm=video 0 RTP/AVP 96\n",
                 SdpNormalizer.normalize(sdp));
@@ -30,6 +30,16 @@ class SdpNormalizerTest {
         assertTrue(SdpNormalizer.sameLines(a.expected(), b.expected().replace("alice 100 100", "alice 42 42")),
                 SdpNormalizer.describeDifference(a.expected(), b.expected()));
         assertEquals("", SdpNormalizer.describeDifference(a.expected().replace("\r\n", "\n"), a.expected()));
+    }
+
+    @Test
+    void theRtcpPortKeepsItsRelationToTheMediaPort() {
+        assertEquals("m=audio PORT RTP/AVP 0\na=rtcp:PORT\na=rtcp-mux\n",
+                SdpNormalizer.normalize("m=audio 4000 RTP/AVP 0\r\na=rtcp:4000\r\na=rtcp-mux\r\n"));
+        assertEquals("m=audio PORT RTP/AVP 0\na=rtcp:PORT+1\n",
+                SdpNormalizer.normalize("m=audio 4000 RTP/AVP 0\r\na=rtcp:4001\r\n"));
+        assertFalse(SdpNormalizer.sameLines("m=audio 4000 RTP/AVP 0\r\na=rtcp:4000\r\n",
+                "m=audio 5000 RTP/AVP 0\r\na=rtcp:5001\r\n"), "muxed and not muxed differ");
     }
 
     @Test
