@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
@@ -440,8 +441,17 @@ public final class NgCommands implements NgHandler {
         throw new IllegalArgumentException("not a literal address: " + host);
     }
 
-    private static SdpRewriter.RewriteOptions rewriteOptions(SignalOptions o) {
-        return SdpRewriter.RewriteOptions.from(o);
+    /** The SDP-related part of an offer/answer ("transport-protocol: accept" keeps the protocol). */
+    static SdpRewriter.RewriteOptions rewriteOptions(SignalOptions o) {
+        Set<String> sdes = o.sdes();
+        return SdpRewriter.RewriteOptions.builder().replaceOrigin(o.replace().contains("origin"))
+                .replaceSessionConnection(o.replace().contains("session-connection"))
+                .transportProtocol("accept".equals(o.transportProtocol()) ? null : o.transportProtocol())
+                .iceRemove("remove".equals(o.ice())).generateMid(o.generateMid()).stripExtmap(o.stripExtmap())
+                .noRtcpAttribute(o.noRtcpAttribute()).fullRtcpAttribute(o.fullRtcpAttribute())
+                .originalSendrecv(o.originalSendrecv())
+                .sdesOff(sdes.contains("off") || sdes.contains("no") || sdes.contains("disable"))
+                .codecStrip(o.codecStrip()).codecMask(o.codecMask()).codecExcept(o.codecExcept()).build();
     }
 
     private void forgetIfEmpty(Call call, long nowMillis) {

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.sipedge.relay.core.SignalOptions;
 
 /**
  * Writes the SDP a party receives through the relay, the way rtpengine 10.5 rewrites offers and answers for plain
@@ -121,19 +120,6 @@ public final class SdpRewriter {
                     .stripExtmap(stripExtmap).noRtcpAttribute(noRtcpAttribute).fullRtcpAttribute(fullRtcpAttribute)
                     .originalSendrecv(originalSendrecv).sdesOff(sdesOff).codecStrip(codecStrip).codecMask(codecMask)
                     .codecExcept(codecExcept);
-        }
-
-        /** The SDP-related part of an offer/answer dictionary ("transport-protocol: accept" keeps the protocol). */
-        public static RewriteOptions from(SignalOptions o) {
-            Set<String> sdes = o.sdes();
-            return builder().replaceOrigin(o.replace().contains("origin"))
-                    .replaceSessionConnection(o.replace().contains("session-connection"))
-                    .transportProtocol("accept".equals(o.transportProtocol()) ? null : o.transportProtocol())
-                    .iceRemove("remove".equals(o.ice())).generateMid(o.generateMid()).stripExtmap(o.stripExtmap())
-                    .noRtcpAttribute(o.noRtcpAttribute()).fullRtcpAttribute(o.fullRtcpAttribute())
-                    .originalSendrecv(o.originalSendrecv())
-                    .sdesOff(sdes.contains("off") || sdes.contains("no") || sdes.contains("disable"))
-                    .codecStrip(o.codecStrip()).codecMask(o.codecMask()).codecExcept(o.codecExcept()).build();
         }
 
         /** Mutable on purpose: one call site sets a few of thirteen options. */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.sipedge.relay.core.SignalOptions;
 import org.sipedge.relay.sdp.SdpRewriter.LocalMedia;
 import org.sipedge.relay.sdp.SdpRewriter.RewriteOptions;
 
@@ -133,19 +132,6 @@ class SdpRewriterTest {
         String before = in.toWire();
         SdpRewriter.rewrite(in, RewriteOptions.builder().replaceOrigin(true).build(), List.of(RELAY));
         assertEquals(before, in.toWire());
-    }
-
-    @Test
-    void optionsFromTheNgDictionary() {
-        SignalOptions signal = SignalOptions.parse(Map.of("replace", List.of("origin", "session-connection"),
-                "transport-protocol", "accept", "ICE", "remove", "SDES", List.of("off"), "flags",
-                List.of("generate-mid", "strip-extmap", "no-rtcp-attribute", "full-rtcp-attribute",
-                        "original-sendrecv", "codec-strip-PCMA", "codec-mask-opus", "codec-except-G722")));
-        RewriteOptions o = RewriteOptions.from(signal);
-        assertEquals(new RewriteOptions(true, true, null, true, true, true, true, true, true, true, Set.of("PCMA"),
-                Set.of("opus"), Set.of("G722")), o);
-        assertEquals(o, o.toBuilder().build());
-        assertEquals(RewriteOptions.defaults(), RewriteOptions.from(SignalOptions.parse(Map.of())));
     }
 
     private static String rewrite(String sdp, RewriteOptions options, LocalMedia... local) {
