@@ -104,13 +104,16 @@ public final class RelayBenchmark {
         Map<String, Map<String, String>> summaries = new LinkedHashMap<>();
         try (MediaLoad load = new MediaLoad(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3"))) {
             if (o.rtpengine) {
-                int ports = Math.max(2000, o.streams.stream().mapToInt(Integer::intValue).max().orElse(1) * 8 + 400);
+                // 4 ports per call (RTP + RTCP on each side), freed at once on delete (delete-delay 0)
+                int ports = Math.max(2000, o.streams.stream().mapToInt(Integer::intValue).max().orElse(1) * 4 + 1000);
                 try (RtpengineDaemon engine = RtpengineDaemon.start(Files.createTempDirectory("bench-relay-rtpengine"),
                         ports, o.rtpengineArgs.toArray(String[]::new))) {
                     System.out.println("rtpengine: " + engine + ", extra args " + o.rtpengineArgs);
                     Target t = new Target("rtpengine", new InetSocketAddress(engine.ngHost(), engine.ngPort()),
                             engine.pid(), engine.logFile());
                     summaries.put(t.name(), measureOrReport(t, load, o));
+                } catch (IllegalStateException e) {
+                    System.out.println("rtpengine could not start: " + e.getMessage());
                 }
             }
             if (o.relays && o.plugged.isEmpty()) {
