@@ -32,6 +32,31 @@ public final class Settings {
     }
 
     /**
+     * Applies a launcher's command line: {@code --config FILE} names the properties file, {@code -Dkey=value} sets a
+     * system property, the {@code command} word itself is skipped; anything else throws {@link ConfigException}.
+     */
+    public static void applyCommandLine(String[] args, String command) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--config")) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("--config", "command line", "needs a file name");
+                }
+                Path file = Path.of(args[++i]);
+                if (!Files.isReadable(file)) {
+                    throw new ConfigException("--config", "command line", "cannot read " + file);
+                }
+                System.setProperty(CONFIG_FILE_PROPERTY, file.toAbsolutePath().toString());
+            } else if (a.startsWith("-D") && a.contains("=")) {
+                int eq = a.indexOf('=');
+                System.setProperty(a.substring(2, eq), a.substring(eq + 1));
+            } else if (!a.equals(command)) {
+                throw new ConfigException(a, "command line", "unknown argument (use --config FILE or -Dkey=value)");
+            }
+        }
+    }
+
+    /**
      * Builds settings for {@code params}.
      *
      * @param params      every key that is allowed

@@ -1,7 +1,5 @@
 package org.sipedge.relay;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +31,7 @@ public final class RelayMain {
         RelayConfig config;
         Settings settings;
         try {
-            parseArgs(args);
+            Settings.applyCommandLine(args, "relay");
             settings = Settings.load(params(), "built-in defaults", k -> null, List.of(), System.getProperties());
             Stores.validate(settings);
             config = RelayConfig.from(settings, true, RelayConfig.STANDALONE_INTERFACE);
@@ -77,27 +75,6 @@ public final class RelayMain {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void parseArgs(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--config")) {
-                if (i + 1 >= args.length) {
-                    throw new ConfigException("--config", "command line", "needs a file name");
-                }
-                Path file = Path.of(args[++i]);
-                if (!Files.isReadable(file)) {
-                    throw new ConfigException("--config", "command line", "cannot read " + file);
-                }
-                System.setProperty(Settings.CONFIG_FILE_PROPERTY, file.toAbsolutePath().toString());
-            } else if (a.startsWith("-D") && a.contains("=")) {
-                int eq = a.indexOf('=');
-                System.setProperty(a.substring(2, eq), a.substring(eq + 1));
-            } else if (!a.equals("relay")) {
-                throw new ConfigException(a, "command line", "unknown argument (use --config FILE or -Dkey=value)");
-            }
         }
     }
 }

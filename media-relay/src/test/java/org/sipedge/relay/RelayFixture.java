@@ -1,16 +1,13 @@
 package org.sipedge.relay;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.sipedge.relay.core.Learning;
 import org.sipedge.relay.core.RelayInterface;
+import org.sipedge.rtpengine.testing.RtpengineDaemon;
 
 /**
  * A relay in the test's JVM with its ng port on a free loopback port and a media port range of its own (probed
@@ -51,28 +48,8 @@ public final class RelayFixture {
         }
     }
 
-    /** {@code count} consecutive free UDP ports on 127.0.0.1 (even start), below the ephemeral range. */
+    /** {@code count} consecutive free UDP ports on 127.0.0.1 (the same probe the rtpengine daemon of a test gets). */
     public static int[] freeRange(int count) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int min = 20000 + 2 * ThreadLocalRandom.current().nextInt((32000 - 20000 - count) / 2);
-            if (allFree(min, min + count - 1)) {
-                return new int[] {min, min + count - 1};
-            }
-        }
-        throw new IllegalStateException("no free range of " + count + " UDP ports");
-    }
-
-    private static boolean allFree(int min, int max) {
-        List<DatagramSocket> probes = new ArrayList<>();
-        try {
-            for (int port = min; port <= max; port++) {
-                probes.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        } finally {
-            probes.forEach(DatagramSocket::close);
-        }
+        return RtpengineDaemon.freeRange(count);
     }
 }

@@ -34,13 +34,7 @@ public record NgMessage(String cookie, Map<String, Object> dictionary) {
 
     /** Parses a datagram. Throws {@link NgCodecException} for no cookie, no payload, JSON or broken bencode. */
     public static NgMessage decode(byte[] data, int offset, int length) {
-        int space = -1;
-        for (int i = offset; i < offset + length; i++) {
-            if (data[i] == ' ') {
-                space = i;
-                break;
-            }
-        }
+        int space = cookieEnd(data, offset, length);
         if (space <= offset) {
             throw new NgCodecException(space < 0 ? "no cookie (no space in the datagram)" : "empty cookie");
         }
@@ -54,6 +48,16 @@ public record NgMessage(String cookie, Map<String, Object> dictionary) {
             throw new NgCodecException("JSON payload (cookie " + cookie + "); only bencode is spoken here");
         }
         return new NgMessage(cookie, NgBencode.decodeDictionary(data, payload, payloadLength));
+    }
+
+    /** Where the cookie ends: the index of the first space, or -1 when there is none. */
+    public static int cookieEnd(byte[] data, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (data[i] == ' ') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public static NgMessage decode(byte[] data) {

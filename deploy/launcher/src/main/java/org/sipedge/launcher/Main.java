@@ -2,7 +2,6 @@ package org.sipedge.launcher;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class Main {
     public static void main(String[] args) {
         long t0 = System.nanoTime();
         try {
-            parseArgs(args);
+            Settings.applyCommandLine(args, "run");
             Path war = Path.of(System.getProperty(WAR_PROPERTY, "deploy/war/target/sipedge")).toAbsolutePath();
             Path sipXml = war.resolve("WEB-INF/sip.xml");
             Map<String, String> descriptor = WarDescriptor.contextParams(sipXml);
@@ -58,27 +57,6 @@ public final class Main {
         } catch (StartupException | IllegalStateException e) {
             System.err.println("sipedge: not started: " + e.getMessage());
             System.exit(1);
-        }
-    }
-
-    private static void parseArgs(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--config")) {
-                if (i + 1 >= args.length) {
-                    throw new ConfigException("--config", "command line", "needs a file name");
-                }
-                Path file = Path.of(args[++i]);
-                if (!Files.isReadable(file)) {
-                    throw new ConfigException("--config", "command line", "cannot read " + file);
-                }
-                System.setProperty(Settings.CONFIG_FILE_PROPERTY, file.toAbsolutePath().toString());
-            } else if (a.startsWith("-D") && a.contains("=")) {
-                int eq = a.indexOf('=');
-                System.setProperty(a.substring(2, eq), a.substring(eq + 1));
-            } else if (!a.equals("run")) {
-                throw new ConfigException(a, "command line", "unknown argument (use --config FILE or -Dkey=value)");
-            }
         }
     }
 

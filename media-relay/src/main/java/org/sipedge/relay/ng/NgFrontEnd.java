@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sipedge.ng.NgBencode;
 import org.sipedge.ng.NgCodecException;
+import org.sipedge.ng.NgMessage;
 
 /**
  * One ng datagram in, the reply datagram out, as rtpengine 10.5 answers (transcripts 01, 07, 10): cookie = the
@@ -46,13 +47,7 @@ public final class NgFrontEnd {
     /** The reply to send back, or null for none (no cookie). Not thread-safe: one reader calls it. */
     public byte[] onDatagram(byte[] data, int offset, int length) {
         requests.increment();
-        int space = -1;
-        for (int i = offset; i < offset + length; i++) {
-            if (data[i] == ' ') {
-                space = i;
-                break;
-            }
-        }
+        int space = NgMessage.cookieEnd(data, offset, length);
         if (space <= offset) {
             noCookie.increment();
             LOG.fine(() -> "ng datagram without a cookie dropped (" + length + " bytes)");

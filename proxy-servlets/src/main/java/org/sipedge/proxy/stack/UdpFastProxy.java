@@ -96,7 +96,7 @@ public final class UdpFastProxy implements FastProxyHandler {
      * when the member holding the binding has just died) or for the media engine (a slow first offer), the
      * caller's retransmissions are absorbed: handling each as well would hold one more SIP thread, anchor the
      * offer again, and send the callee copies that can arrive after its 200 and even after the ACK. An entry
-     * leaves when its first copy has gone out, so there is never more than one per SIP thread.
+     * leaves as its first copy goes out, so there is never more than one per SIP thread.
      */
     private final Set<String> lookingUp = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor deletes;
@@ -239,6 +239,7 @@ public final class UdpFastProxy implements FastProxyHandler {
         mf.decrementMaxForwards();
         req.addFirst((RecordRoute) recordRoute.clone());
         pushVia(req, ourBranch);
+        lookingUp.remove(incoming); // from now on a copy is forwarded as retransmissions are (same anchored SDP)
         send(req, channel, host, target.port());
         initialForwarded.increment();
         if (LOG.isLoggable(Level.FINE)) {

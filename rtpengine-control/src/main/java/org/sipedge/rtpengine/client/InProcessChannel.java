@@ -36,25 +36,17 @@ public final class InProcessChannel implements NgChannel {
     }
 
     @Override
-    public Map<String, Object> send(Map<String, Object> request) throws NgException {
-        NgMessage reply = exchange(request, timeout, tries);
-        if (reply.isError()) {
-            errors.increment();
-            String reason = reply.errorReason();
-            throw new NgErrorException(ID, command(request), reason == null ? "(no error-reason)" : reason,
-                    reply.dictionary());
-        }
-        return reply.dictionary();
-    }
-
-    @Override
     public NgMessage exchange(Map<String, Object> request, Duration tryTimeout, int maxTries) throws NgException {
         if (closed) {
             throw new NgException(ID, "relay stopped");
         }
         inFlight.incrementAndGet();
         try {
-            return new NgMessage(COOKIE, handler.apply(request));
+            NgMessage reply = new NgMessage(COOKIE, handler.apply(request));
+            if (reply.isError()) {
+                errors.increment();
+            }
+            return reply;
         } catch (RuntimeException e) {
             failures.increment();
             throw new NgTimeoutException(ID, command(request), 1, 0);

@@ -2,6 +2,7 @@ package org.sipedge.rtpengine.client;
 
 import java.time.Duration;
 import java.util.Map;
+import org.sipedge.ng.NgBencode;
 import org.sipedge.ng.NgMessage;
 
 /**
@@ -19,9 +20,17 @@ public interface NgChannel extends AutoCloseable {
      * @throws NgTimeoutException no reply after every try
      * @throws NgException        too many requests in flight, request too large, channel closed
      */
-    Map<String, Object> send(Map<String, Object> request) throws NgException;
+    default Map<String, Object> send(Map<String, Object> request) throws NgException {
+        NgMessage reply = exchange(request, timeout(), tries());
+        if (reply.isError()) {
+            String reason = reply.errorReason();
+            throw new NgErrorException(id(), NgBencode.string(request, "command"), reason == null ? "(no error-reason)"
+                    : reason, reply.dictionary());
+        }
+        return reply.dictionary();
+    }
 
-    /** Sends a request and returns whatever the engine answered, errors included. */
+    /** Sends a request and returns whatever the engine answered, errors included (and counted). */
     NgMessage exchange(Map<String, Object> request, Duration tryTimeout, int maxTries) throws NgException;
 
     Duration timeout();

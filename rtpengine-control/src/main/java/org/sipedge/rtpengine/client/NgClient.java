@@ -83,25 +83,6 @@ public final class NgClient implements NgChannel {
         return engine;
     }
 
-    /**
-     * Sends a request with the configured timeout and tries; returns the reply dictionary.
-     *
-     * @throws NgErrorException   the engine answered {@code result: error}
-     * @throws NgTimeoutException no reply after every try
-     * @throws NgException        too many requests in flight, request too large, client closed
-     */
-    @Override
-    public Map<String, Object> send(Map<String, Object> request) throws NgException {
-        NgMessage reply = exchange(request, timeout, tries);
-        if (reply.isError()) {
-            errors.increment();
-            String reason = reply.errorReason();
-            throw new NgErrorException(id, command(request), reason == null ? "(no error-reason)" : reason,
-                    reply.dictionary());
-        }
-        return reply.dictionary();
-    }
-
     /** Sends a request and returns whatever the engine answered, errors included. */
     @Override
     public NgMessage exchange(Map<String, Object> request, Duration tryTimeout, int maxTries) throws NgException {
@@ -132,7 +113,11 @@ public final class NgClient implements NgChannel {
                 }
                 transmit(datagram, cookie, attempt);
                 try {
-                    return reply.get(tryTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    NgMessage answer = reply.get(tryTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    if (answer.isError()) {
+                        errors.increment();
+                    }
+                    return answer;
                 } catch (TimeoutException e) {
                     LOG.fine(() -> id + " cookie " + cookie + ": no reply to try " + "(" + command(request) + ")");
                 } catch (ExecutionException e) {

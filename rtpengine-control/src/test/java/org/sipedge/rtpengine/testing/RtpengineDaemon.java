@@ -139,7 +139,7 @@ public final class RtpengineDaemon implements AutoCloseable {
     }
 
     /** A random range of free UDP ports on 127.0.0.1, checked by binding every port once. */
-    private static int[] freeRange(int count) {
+    public static int[] freeRange(int count) {
         for (int attempt = 0; attempt < 50; attempt++) {
             int min = LOWEST_PORT + ThreadLocalRandom.current().nextInt(HIGHEST_PORT - LOWEST_PORT - count);
             if (allFree(min, min + count - 1)) {

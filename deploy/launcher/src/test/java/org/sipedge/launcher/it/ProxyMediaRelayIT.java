@@ -34,7 +34,6 @@ import org.sipedge.sipp.SippTransport;
  * relay counts packets from both while the caller's socket fills with the echo.
  */
 class ProxyMediaRelayIT {
-    private static final Pattern AUDIO_PORT = Pattern.compile("m=audio (\\d+) ");
     private static final Pattern CALL_ID = Pattern.compile("(?m)^Call-ID: *(\\S+)");
 
     private static EdgeProcess edge;
@@ -77,11 +76,11 @@ class ProxyMediaRelayIT {
                 assertTrue(callee.ok() && callee.successfulCalls() == 1, callee.describe());
                 String calleeTrace = Files.readString(uas.workDir().resolve("messages.log"));
                 String callerTrace = Files.readString(uac.workDir().resolve("messages.log"));
-                String offer = sdpAfter(calleeTrace, "INVITE sip:");
-                String answer = sdpAfter(callerTrace, "SIP/2.0 200 OK");
-                assertInRange(audioPort(offer), "offer the callee got");
-                assertInRange(audioPort(answer), "answer the caller got");
-                assertNotEquals(audioPort(sdpAfter(callerTrace, "INVITE sip:")), audioPort(offer),
+                String offer = SippTrace.sdpAfter(calleeTrace, "INVITE sip:");
+                String answer = SippTrace.sdpAfter(callerTrace, "SIP/2.0 200 OK");
+                assertInRange(SippTrace.audioPort(offer), "offer the callee got");
+                assertInRange(SippTrace.audioPort(answer), "answer the caller got");
+                assertNotEquals(SippTrace.audioPort(SippTrace.sdpAfter(callerTrace, "INVITE sip:")), SippTrace.audioPort(offer),
                         "the callee must not see the caller's own media port");
                 assertTrue(offer.contains("c=IN IP4 127.0.0.1") && !offer.contains("127.0.0.2"),
                         "the callee is given the relay's address, not the caller's: " + offer);
@@ -187,19 +186,5 @@ class ProxyMediaRelayIT {
                 what + ": port " + port + " not in the relay's range " + range[0] + "-" + range[1]);
     }
 
-    private static int audioPort(String sdp) {
-        Matcher m = AUDIO_PORT.matcher(sdp);
-        assertTrue(m.find(), sdp);
-        return Integer.parseInt(m.group(1));
-    }
 
-    /** The SDP of the first message in a sipp trace whose start line begins with {@code startLine}. */
-    private static String sdpAfter(String trace, String startLine) {
-        int i = trace.indexOf("\n" + startLine);
-        assertTrue(i >= 0, "no " + startLine + " in trace:\n" + trace);
-        int body = trace.indexOf("v=0", i);
-        assertTrue(body >= 0, "no SDP after " + startLine + " in trace:\n" + trace);
-        int end = trace.indexOf("-----------------", body);
-        return end < 0 ? trace.substring(body) : trace.substring(body, end);
-    }
 }

@@ -28,7 +28,6 @@ import org.sipedge.sipp.SippTransport;
  * answers "Unknown call-id").
  */
 class ProxyMediaSippIT {
-    private static final Pattern AUDIO_PORT = Pattern.compile("m=audio (\\d+) ");
     private static final Pattern CALL_ID = Pattern.compile("(?m)^Call-ID: *(\\S+)");
 
     @TempDir
@@ -69,13 +68,13 @@ class ProxyMediaSippIT {
 
                 String calleeTrace = Files.readString(uas.workDir().resolve("messages.log"));
                 String callerTrace = Files.readString(uac.workDir().resolve("messages.log"));
-                int offerPort = firstAudioPort(calleeTrace, "INVITE sip:");
-                int answerPort = firstAudioPort(callerTrace, "SIP/2.0 200 OK");
-                int callerOwn = firstAudioPort(callerTrace, "INVITE sip:");
+                int offerPort = SippTrace.audioPort(SippTrace.sdpAfter(calleeTrace, "INVITE sip:"));
+                int answerPort = SippTrace.audioPort(SippTrace.sdpAfter(callerTrace, "SIP/2.0 200 OK"));
+                int callerOwn = SippTrace.audioPort(SippTrace.sdpAfter(callerTrace, "INVITE sip:"));
                 assertInEngineRange(offerPort, "offer the callee got");
                 assertInEngineRange(answerPort, "answer the caller got");
                 assertNotEquals(callerOwn, offerPort, "the callee must not see the caller's own media port");
-                String offer = sdpAfter(calleeTrace, "INVITE sip:");
+                String offer = SippTrace.sdpAfter(calleeTrace, "INVITE sip:");
                 assertTrue(offer.contains("RTP/AVP") && !offer.contains("a=ice-") && !offer.contains("a=fingerprint"),
                         "a plain UA gets RTP/AVP without ICE/DTLS lines: " + offer);
 
@@ -143,7 +142,7 @@ class ProxyMediaSippIT {
                 String second = callee.receive(Duration.ofSeconds(5));
                 assertTrue(second != null && second.startsWith("INVITE "), "the copy reached the callee: " + second);
                 assertEquals(UdpPhone.body(first), UdpPhone.body(second), "both copies carry the same anchored SDP");
-                assertInEngineRange(audioPort(UdpPhone.body(first)), "the offer the callee got");
+                assertInEngineRange(SippTrace.audioPort(UdpPhone.body(first)), "the offer the callee got");
 
                 String answer = "v=0\r\no=callee 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                         + "m=audio 41000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
@@ -167,7 +166,7 @@ class ProxyMediaSippIT {
                 assertTrue(ok1 != null && ok1.startsWith("SIP/2.0 200") && ok2 != null && ok2.startsWith("SIP/2.0 200"),
                         "both 200s reached the caller: " + ok1 + "\n" + ok2);
                 assertEquals(UdpPhone.body(ok1), UdpPhone.body(ok2), "both 200s carry the same anchored SDP");
-                assertInEngineRange(audioPort(UdpPhone.body(ok1)), "the answer the caller got");
+                assertInEngineRange(SippTrace.audioPort(UdpPhone.body(ok1)), "the answer the caller got");
 
                 String log = engine.log();
                 assertEquals(1, commands(log, callId, "offer"), "offers for " + callId + " in the engine log:\n" + log);
@@ -178,11 +177,6 @@ class ProxyMediaSippIT {
         }
     }
 
-    private static int audioPort(String sdp) {
-        Matcher m = AUDIO_PORT.matcher(sdp);
-        assertTrue(m.find(), sdp);
-        return Integer.parseInt(m.group(1));
-    }
 
     /** How many ng commands of a kind rtpengine logged for a call ("Received command 'offer'"). */
     private static long commands(String log, String callId, String command) {
@@ -207,20 +201,5 @@ class ProxyMediaSippIT {
                 what + ": port " + port + " not in rtpengine's range " + engine.portMin() + "-" + engine.portMax());
     }
 
-    /** The SDP of the first message in a sipp trace whose start line begins with {@code startLine}. */
-    private static String sdpAfter(String trace, String startLine) {
-        int i = trace.indexOf("\n" + startLine);
-        assertTrue(i >= 0, "no " + startLine + " in trace:\n" + trace);
-        int body = trace.indexOf("v=0", i);
-        assertTrue(body >= 0, "no SDP after " + startLine + " in trace:\n" + trace);
-        int end = trace.indexOf("-----------------", body);
-        return end < 0 ? trace.substring(body) : trace.substring(body, end);
-    }
 
-    private static int firstAudioPort(String trace, String startLine) {
-        String sdp = sdpAfter(trace, startLine);
-        Matcher m = AUDIO_PORT.matcher(sdp);
-        assertTrue(m.find(), "m=audio in " + sdp);
-        return Integer.parseInt(m.group(1));
-    }
 }
