@@ -43,7 +43,9 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * already running, repeatable; the first is named {@code relay}, the others {@code relay2}, ... unless named)
  * {@code --ng-seconds 10} {@code --ng-concurrency 32} {@code --no-media} {@code --no-ng} {@code --cpu-at 40000}
  * {@code --tick-us 1000} {@code --max-p99-ms 20} {@code --rtpengine-arg ARG} (added to the daemon's command line,
- * repeatable; the default adds {@code --log-level=4}).
+ * repeatable; the default adds {@code --log-level=4}) {@code --relay-set key=value} (a setting of the relay,
+ * repeatable). Without {@code --ng} SIP Edge's relay is started here as {@code ./sipedge relay} starts it
+ * ({@link RelayUnderTest}) and stopped after.
  */
 public final class RelayBenchmark {
     private static final List<Integer> DEFAULT_RATES = List.of(10_000, 20_000, 40_000, 60_000, 80_000, 100_000,
