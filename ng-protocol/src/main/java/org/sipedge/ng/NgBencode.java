@@ -41,6 +41,57 @@ public final class NgBencode {
     }
 
     /**
+     * The value as {@code decodeDictionary(encode(value))} would give it back, without the bytes in between: integral
+     * numbers become {@code Long}, byte strings become {@code String}, maps and lists are copied in order. A handler
+     * called in the same JVM then sees exactly what it would see from the wire (an {@code Integer} where the wire
+     * always gives a {@code Long} is a bug that only shows in-process). Throws what {@link #encode} would throw.
+     */
+    public static Object wireShape(Object value) {
+        if (value instanceof String s) {
+            latin1(s);
+            return s;
+        } else if (value instanceof Long) {
+            return value;
+        } else if (value instanceof Byte || value instanceof Short || value instanceof Integer) {
+            return ((Number) value).longValue();
+        } else if (value instanceof byte[] b) {
+            return new String(b, StandardCharsets.ISO_8859_1);
+        } else if (value instanceof ByteBuffer b) {
+            byte[] copy = new byte[b.remaining()];
+            b.duplicate().get(copy);
+            return new String(copy, StandardCharsets.ISO_8859_1);
+        } else if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw new NgCodecException("dictionary key is not a string: " + e.getKey());
+                }
+                if (e.getValue() == null) {
+                    throw new NgCodecException("dictionary value of '" + key + "' is null");
+                }
+                copy.put(key, wireShape(e.getValue()));
+            }
+            return copy;
+        } else if (value instanceof Iterable<?> list) {
+            List<Object> copy = new ArrayList<>();
+            for (Object item : list) {
+                if (item == null) {
+                    throw new NgCodecException("list item is null");
+                }
+                copy.add(wireShape(item));
+            }
+            return copy;
+        }
+        throw new NgCodecException("cannot encode a " + (value == null ? "null" : value.getClass().getName()));
+    }
+
+    /** {@link #wireShape} of a dictionary. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> wireShapeDictionary(Map<String, Object> dict) {
+        return (Map<String, Object>) wireShape(dict);
+    }
+
+    /**
      * Written directly (the format is four productions): the library's stream writer went through a string per
      * length and per integer, and replies are encoded on the ng reader's hot path.
      */

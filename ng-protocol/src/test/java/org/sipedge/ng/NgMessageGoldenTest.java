@@ -30,6 +30,20 @@ class NgMessageGoldenTest {
     }
 
     @Test
+    void wireShapeIsWhatTheWireWouldGiveBack() {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("command", "delete");
+        request.put("delete-delay", 0);
+        request.put("flags", List.of("fatal", (short) 3, "x".getBytes(StandardCharsets.US_ASCII)));
+        request.put("nested", Map.of("limit", (byte) 7));
+        Map<String, Object> shaped = NgBencode.wireShapeDictionary(request);
+        assertEquals(NgBencode.decodeDictionary(NgBencode.encode(request)), shaped);
+        assertEquals(Long.class, shaped.get("delete-delay").getClass());
+        assertEquals(List.of("command", "delete-delay", "flags", "nested"), List.copyOf(shaped.keySet()));
+        assertThrows(NgCodecException.class, () -> NgBencode.wireShape(Map.of("sdp", "\u20ac")));
+    }
+
+    @Test
     void pingAndPong() {
         NgMessage ping = NgMessage.decode(Golden.datagram("01-ping-01-sent"));
         assertEquals("5001_1", ping.cookie());

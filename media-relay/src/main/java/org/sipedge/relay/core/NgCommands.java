@@ -709,8 +709,8 @@ public final class NgCommands implements NgHandler {
     private Map<String, Object> list(Map<String, Object> d) {
         long limit = 32;
         Object l = d.get("limit");
-        if (l instanceof Long n) {
-            limit = n;
+        if (l instanceof Number n) {
+            limit = n.longValue();
         } else if (l instanceof String s && s.matches("-?\\d{1,9}")) {
             limit = Long.parseLong(s);
         }

@@ -118,8 +118,8 @@ public record SignalOptions(
         }
         Integer deleteDelay = null;
         Object dd = d.get("delete-delay");
-        if (dd instanceof Long l) {
-            deleteDelay = (int) Math.max(0, Math.min(Integer.MAX_VALUE, l));
+        if (dd instanceof Number n) { // Long from the wire, Integer from the in-process anchor
+            deleteDelay = (int) Math.max(0, Math.min(Integer.MAX_VALUE, n.longValue()));
         } else if (dd instanceof String s && s.matches("\\d{1,9}")) {
             deleteDelay = Integer.parseInt(s);
         }

@@ -47,6 +47,8 @@ class SignalOptionsTest {
     @Test
     void deleteDelayAsNumberOrText() {
         assertEquals(0, SignalOptions.parse(Map.of("delete-delay", 0L)).deleteDelay());
+        assertEquals(0, SignalOptions.parse(Map.of("delete-delay", 0)).deleteDelay(),
+                "an Integer, as the proxy's in-process requests carry it (no bencode in between)");
         assertEquals(5, SignalOptions.parse(Map.of("delete-delay", "5")).deleteDelay());
         assertEquals(null, SignalOptions.parse(Map.of("delete-delay", "soon")).deleteDelay());
     }

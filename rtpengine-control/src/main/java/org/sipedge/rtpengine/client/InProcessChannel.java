@@ -10,7 +10,7 @@ import org.sipedge.ng.NgMessage;
 
 /**
  * A media relay in this JVM: the request dictionary goes straight to its command handler (the same one its ng port
- * serves), no encoding, no datagram, no timeout. A handler that throws counts as an unanswered request.
+ * serves), no datagram, no timeout; the dictionary is only reshaped to what the wire would deliver. A handler that throws counts as an unanswered request.
  */
 public final class InProcessChannel implements NgChannel {
     public static final String ID = "in-process";
@@ -42,7 +42,9 @@ public final class InProcessChannel implements NgChannel {
         }
         inFlight.incrementAndGet();
         try {
-            NgMessage reply = new NgMessage(COOKIE, handler.apply(request));
+            // wire-shaped both ways: each side sees what the ng port would give it (a Long, never an Integer)
+            NgMessage reply = new NgMessage(COOKIE,
+                    NgBencode.wireShapeDictionary(handler.apply(NgBencode.wireShapeDictionary(request))));
             if (reply.isError()) {
                 errors.increment();
             }
