@@ -45,6 +45,7 @@ public final class ProxyBenchmark {
             switch (args[i]) {
                 case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--no-plain" -> plain = false;
                 case "--no-rtpengine" -> anchored = false;
                 case "--only-rtpengine" -> {
                     plain = false;
@@ -63,7 +64,12 @@ public final class ProxyBenchmark {
                     }
                     EXTRA.put(kv.substring(0, eq), kv.substring(eq + 1));
                 }
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                case "--help", "-h" -> {
+                    System.out.println("usage: ./sipedge bench proxy [--rates R1,R2,...] [--seconds N] [--no-plain]"
+                            + " [--no-rtpengine] [--no-relay] [--only-rtpengine] [--only-relay] [--set key=value]...");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--help lists them)");
             }
         }
         System.out.println("# calls over UDP: sipp UAC -> SIP Edge -> sipp UAS, INVITE/180/200/ACK/BYE, " + seconds
