@@ -19,6 +19,7 @@ import org.sipedge.config.ConfigException;
 import org.sipedge.config.Param;
 import org.sipedge.config.Settings;
 import org.sipedge.registrar.RegistrarComponents;
+import org.sipedge.relay.RelayMain;
 
 /**
  * {@code ./sipedge run}: checks the configuration, writes the container's files, starts Mobicents SIP Servlets on
@@ -41,6 +42,7 @@ public final class Main {
 
     public static void main(String[] args) {
         long t0 = System.nanoTime();
+        RelayMain.productionNetty();
         try {
             Settings.applyCommandLine(args, "run");
             Path war = Path.of(System.getProperty(WAR_PROPERTY, "deploy/war/target/sipedge")).toAbsolutePath();

@@ -28,7 +28,8 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * nothing was lost, the generator sent at least 97 % of what it offered, and the p99 delay through the relay stayed
  * under {@code --max-p99-ms} (a relay that falls behind queues seconds of media in its socket buffers before it
  * drops any). A stream count stops after its second unclean step. Relay CPU per packet = the relay process's
- * utime + stime over the step / packets received. "other CPU" is the box's busy time used by neither the relay nor
+ * utime + stime over the step / packets received; the step's media starts once the process is idle after its
+ * offers ({@link #settle}: a JVM compiles the signalling code in the background for a few seconds). "other CPU" is the box's busy time used by neither the relay nor
  * this JVM: when it is high, another job shared the 2 cores and the step says little.
  * Control ({@link NgLoad}): offer + answer + delete per call, a fresh call-id each, 32 in flight.
  *
@@ -63,6 +64,9 @@ public final class RelayBenchmark {
     }
 
     /** One media step with the relay's and the generator's CPU over it. */
+    /** A server using less than this share of a core between steps counts as idle (see {@link #settle}). */
+    static final double SETTLED_PERCENT = 5.0;
+
     record Step(MediaLoad.Result media, long expected, long maxP99Us, long relayCpuNanos, double relayCpuPercent,
             double generatorCpuPercent, double machineCpuPercent, long relaySocketDrops, long generatorDrops,
             long allDrops, long relayWarnings) {
@@ -100,6 +104,13 @@ public final class RelayBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println("usage: ./sipedge bench relay [--seconds 5] [--rates R1,R2,...] [--streams 1,10,100]"
+                    + " [--only-rtpengine] [--only-relay] [--no-media] [--no-ng] [--ng-seconds 10]"
+                    + " [--ng-concurrency 32] [--cpu-at 40000] [--tick-us 1000] [--max-p99-ms 20]"
+                    + " [--rtpengine-arg ARG]... [--relay-set key=value]... [--ng udp:IP:PORT --pid PID [--name N]]...");
+            return;
+        }
         Options o = parse(args);
         System.out.println("# RTP through a media relay: caller 127.0.0.2 -> relay -> callee 127.0.0.3, "
                 + MediaLoad.PACKET_BYTES + "-byte packets paced per " + o.tickMicros + " us tick, " + o.seconds
@@ -298,6 +309,26 @@ public final class RelayBenchmark {
         return best;
     }
 
+    /**
+     * Waits (at most 5 s) until the server under test is idle after the step's offers: a JVM compiles the
+     * signalling code they ran in the background for a few seconds, CPU that is no packet's cost. rtpengine is idle
+     * at once. Media CPU is measured from then on, for both alike.
+     */
+    static void settle(long pid) throws InterruptedException {
+        if (pid <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ProcessCpu.Sample a = ProcessCpu.Sample.take(pid);
+            Thread.sleep(250);
+            double busy = ProcessCpu.Sample.take(pid).processPercent(a);
+            if (!(busy > SETTLED_PERCENT)) {
+                return;
+            }
+        }
+    }
+
     /** Opens {@code streams} calls, sends, counts, deletes the calls. */
     private static Step step(Target t, NgLink link, MediaLoad load, int streams, int rate, Duration duration,
             Options o, String prefix) throws Exception {
@@ -309,6 +340,7 @@ public final class RelayBenchmark {
                 callIds.add(callId);
                 ports.add(link.openCall(callId, load.callerAddress(), load.calleeAddress()));
             }
+            settle(t.pid());
             Map<InetSocketAddress, Long> dropsBefore = SocketDrops.now();
             long allBefore = UdpDrops.rcvbufErrors();
             long logBefore = logSize(t.log());

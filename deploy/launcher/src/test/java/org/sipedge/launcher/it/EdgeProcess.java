@@ -60,6 +60,7 @@ public final class EdgeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(b.prefix);
         cmd.add(Path.of(b.javaHome, "bin", "java").toString());
         cmd.addAll(jvmOptions());
+        cmd.add("-Dio.netty.leakDetection.level=simple"); // off in production (RelayMain.productionNetty)
         cmd.add("-Djava.util.logging.config.file=" + confDir().resolve("logging.properties"));
         cmd.addAll(b.jvmArgs);
         cmd.add("-Dsipedge.war=" + required("sipedge.war"));

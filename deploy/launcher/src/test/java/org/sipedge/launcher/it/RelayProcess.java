@@ -35,6 +35,7 @@ final class RelayProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xms128m", "-Xmx512m"));
+        cmd.add("-Dio.netty.leakDetection.level=simple"); // off in production (RelayMain.productionNetty)
         cmd.add("-Djava.util.logging.config.file=" + EdgeProcess.confDir().resolve("logging.properties"));
         all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", EdgeProcess.classPath(), "org.sipedge.relay.RelayMain", "relay"));
