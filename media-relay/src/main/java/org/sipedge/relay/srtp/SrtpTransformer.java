@@ -23,6 +23,19 @@ public final class SrtpTransformer implements AutoCloseable {
     public enum Result { OK, AUTH_FAIL, REPLAY, INVALID }
 
     private static final LoggerImpl LOG = new LoggerImpl(SrtpTransformer.class.getName());
+    /**
+     * jitsi-srtp logs every replayed or unauthenticated packet at SEVERE: a peer could flood the log. The relay
+     * counts them instead (per stream); held here so the level stays set.
+     */
+    private static final java.util.logging.Logger JITSI_SRTP_LOG = quiet("org.jitsi.srtp");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        if (l.getLevel() == null) {
+            l.setLevel(java.util.logging.Level.OFF);
+        }
+        return l;
+    }
 
     private final SrtpContextFactory sender;
     private final SrtpContextFactory receiver;
