@@ -61,76 +61,60 @@ public final class SrtpTransformer implements AutoCloseable {
         };
     }
 
+    /** Makes the crypto context of one SSRC (jitsi-srtp derives the session keys there). */
+    private interface Derive<C> {
+        C of(int ssrc) throws GeneralSecurityException;
+    }
+
+    /** Transforms a packet with its context. */
+    private interface Transform<C> {
+        SrtpErrorStatus apply(C context, Packet packet) throws GeneralSecurityException;
+    }
+
+    /**
+     * The common path: a packet long enough to carry its SSRC at {@code ssrcAt}, the SSRC's context (made on its
+     * first packet), the transform; INVALID when the packet is too short or a context cannot be made.
+     */
+    private static <C> Result run(Packet packet, int ssrcAt, Map<Integer, C> contexts, Derive<C> derive,
+            Transform<C> transform) {
+        if (packet.getLength() < ssrcAt + 4) {
+            return Result.INVALID;
+        }
+        int ssrc = ssrc(packet, ssrcAt);
+        try {
+            C c = contexts.get(ssrc);
+            if (c == null) {
+                c = derive.of(ssrc);
+                contexts.put(ssrc, c);
+            }
+            return result(transform.apply(c, packet));
+        } catch (GeneralSecurityException e) {
+            return Result.INVALID;
+        }
+    }
+
     /** Encrypts and signs the RTP packet in {@code packet} in place (it grows by the tag); false if it is not RTP. */
     public boolean protect(Packet packet) {
-        if (packet.getLength() < 12) {
-            return false;
-        }
-        int ssrc = ssrc(packet, 8);
-        try {
-            SrtpCryptoContext c = sendRtp.get(ssrc);
-            if (c == null) {
-                c = sender.deriveContext(ssrc, 0);
-                sendRtp.put(ssrc, c);
-            }
-            return c.transformPacket(packet) == SrtpErrorStatus.OK;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return run(packet, 8, sendRtp, ssrc -> sender.deriveContext(ssrc, 0),
+                SrtpCryptoContext::transformPacket) == Result.OK;
     }
 
     /** Checks and decrypts the SRTP packet in {@code packet} in place (it shrinks by the tag). */
     public Result unprotect(Packet packet) {
-        if (packet.getLength() < 12) {
-            return Result.INVALID;
-        }
-        int ssrc = ssrc(packet, 8);
-        try {
-            SrtpCryptoContext c = receiveRtp.get(ssrc);
-            if (c == null) {
-                c = receiver.deriveContext(ssrc, 0);
-                receiveRtp.put(ssrc, c);
-            }
-            return result(c.reverseTransformPacket(packet, false));
-        } catch (GeneralSecurityException e) {
-            return Result.INVALID;
-        }
+        return run(packet, 8, receiveRtp, ssrc -> receiver.deriveContext(ssrc, 0),
+                (c, p) -> c.reverseTransformPacket(p, false));
     }
 
     /** Encrypts and signs the RTCP packet in place (it grows by the SRTCP index and the tag). */
     public boolean protectRtcp(Packet packet) {
-        if (packet.getLength() < 8) {
-            return false;
-        }
-        int ssrc = ssrc(packet, 4);
-        try {
-            SrtcpCryptoContext c = sendRtcp.get(ssrc);
-            if (c == null) {
-                c = sender.deriveControlContext(ssrc);
-                sendRtcp.put(ssrc, c);
-            }
-            return c.transformPacket(packet) == SrtpErrorStatus.OK;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return run(packet, 4, sendRtcp, sender::deriveControlContext, SrtcpCryptoContext::transformPacket)
+                == Result.OK;
     }
 
     /** Checks and decrypts the SRTCP packet in place. */
     public Result unprotectRtcp(Packet packet) {
-        if (packet.getLength() < 8) {
-            return Result.INVALID;
-        }
-        int ssrc = ssrc(packet, 4);
-        try {
-            SrtcpCryptoContext c = receiveRtcp.get(ssrc);
-            if (c == null) {
-                c = receiver.deriveControlContext(ssrc);
-                receiveRtcp.put(ssrc, c);
-            }
-            return result(c.reverseTransformPacket(packet));
-        } catch (GeneralSecurityException e) {
-            return Result.INVALID;
-        }
+        return run(packet, 4, receiveRtcp, receiver::deriveControlContext,
+                SrtcpCryptoContext::reverseTransformPacket);
     }
 
     private static Result result(SrtpErrorStatus status) {
@@ -145,9 +129,6 @@ public final class SrtpTransformer implements AutoCloseable {
     private static int ssrc(Packet p, int at) {
         byte[] b = p.getBuffer();
         int o = p.getOffset() + at;
-        if (p.getLength() < at + 4) {
-            return -1;
-        }
         return ((b[o] & 0xFF) << 24) | ((b[o + 1] & 0xFF) << 16) | ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
     }
 

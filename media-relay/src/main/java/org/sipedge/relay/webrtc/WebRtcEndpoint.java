@@ -101,11 +101,12 @@ public final class WebRtcEndpoint implements AutoCloseable {
             case STUN -> {
                 StunResponder.Answer a = stun.answer(data, off, len, source);
                 if (a.answered()) {
-                    sender.send(a.response(), source);
                     if (peer == null || a.useCandidate()) {
-                        peer = source;
+                        peer = source; // before the answer leaves: the browser may send DTLS at once
                     }
-                    if (state.compareAndSet(State.NEW, State.CONNECTED) && role == DtlsSrtp.Role.CLIENT) {
+                    boolean connected = state.compareAndSet(State.NEW, State.CONNECTED);
+                    sender.send(a.response(), source);
+                    if (connected && role == DtlsSrtp.Role.CLIENT) {
                         startHandshake();
                     }
                 }
