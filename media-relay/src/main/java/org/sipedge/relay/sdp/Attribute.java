@@ -13,7 +13,8 @@ public record Attribute(String name, String value) {
         return colon < 0 ? new Attribute(v, null) : new Attribute(v.substring(0, colon), v.substring(colon + 1));
     }
 
-    boolean is(String attributeName) {
+    /** Whether this attribute has that name (SDP attribute names are compared as written). */
+    public boolean is(String attributeName) {
         return name.equals(attributeName);
     }
 
