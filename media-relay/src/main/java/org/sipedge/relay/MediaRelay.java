@@ -14,6 +14,7 @@ import org.sipedge.ng.RelayAnnouncement;
 import org.sipedge.relay.core.CallTable;
 import org.sipedge.relay.core.NgCommands;
 import org.sipedge.relay.media.NettyMediaPorts;
+import org.sipedge.relay.webrtc.WebRtcContext;
 import org.sipedge.relay.ng.NgFrontEnd;
 import org.sipedge.relay.ng.NgServer;
 import org.sipedge.store.ClusterStore;
@@ -34,6 +35,7 @@ public final class MediaRelay implements AutoCloseable {
     private final NettyMediaPorts ports;
     private final CallTable calls;
     private final NgCommands commands;
+    private final WebRtcContext webrtc;
     private final NgServer server;
     private final ScheduledExecutorService timers;
     private final ExpiringMap<RelayAnnouncement> announcements;
@@ -44,7 +46,8 @@ public final class MediaRelay implements AutoCloseable {
         this.ports = new NettyMediaPorts(config.interfaces(), config.portMin(), config.portMax(), config.ioThreads(),
                 config.learning());
         this.calls = new CallTable(config.timeoutSeconds(), config.offerTimeoutSeconds());
-        this.commands = new NgCommands(config.commandSettings(), calls, ports);
+        this.webrtc = config.webrtc() ? new WebRtcContext(config.maxHandshakes()) : null;
+        this.commands = new NgCommands(config.commandSettings(), calls, ports, webrtc);
         NgServer ng = null;
         try {
             if (config.ngListen() != null) {
@@ -111,6 +114,11 @@ public final class MediaRelay implements AutoCloseable {
         return server == null ? null : server.address();
     }
 
+    /** Whether the relay terminates WebRTC media (ICE, DTLS-SRTP). */
+    public boolean webrtc() {
+        return webrtc != null;
+    }
+
     public int calls() {
         return calls.size();
     }
@@ -130,6 +138,8 @@ public final class MediaRelay implements AutoCloseable {
                 .toList() + " ports " + config.portMin() + "-" + config.portMax() + " (" + ports.transport()
                 + "), learning " + config.learning().name().toLowerCase() + ", timeout " + config.timeoutSeconds()
                 + " s, delete-delay " + config.deleteDelaySeconds() + " s"
+                + (webrtc != null ? ", WebRTC (ICE-lite, DTLS-SRTP, certificate " + webrtc.fingerprint() + ")"
+                        : ", plain RTP only")
                 + (announcements != null ? ", announced in the cluster" : "");
     }
 
@@ -149,7 +159,7 @@ public final class MediaRelay implements AutoCloseable {
     private void announce() {
         try {
             announcements.put(engineId, new RelayAnnouncement(engineId, config.weight(), config.capacity(),
-                    calls.size(), false), ANNOUNCEMENT_TTL);
+                    calls.size(), webrtc != null), ANNOUNCEMENT_TTL);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "media relay announcement failed (retried in " + ANNOUNCE_EVERY.toSeconds()
                     + " s): " + e);
@@ -173,6 +183,9 @@ public final class MediaRelay implements AutoCloseable {
         int open = calls.size();
         calls.destroyAll(System.currentTimeMillis());
         ports.close();
+        if (webrtc != null) {
+            webrtc.close();
+        }
         LOG.info("media relay stopped (" + open + " calls ended; " + ports.forwarded() + " packets relayed, "
                 + ports.dropped() + " dropped; " + ports.poolEmpty() + " offers waited for a socket bind)");
     }

@@ -18,7 +18,8 @@ import org.sipedge.relay.core.RelaySettings;
  */
 public record RelayConfig(InetSocketAddress ngListen, List<RelayInterface> interfaces, int portMin, int portMax,
                           int timeoutSeconds, int offerTimeoutSeconds, int deleteDelaySeconds, Learning learning,
-                          int maxCalls, int ioThreads, int weight, boolean announce) {
+                          int maxCalls, int ioThreads, int weight, boolean announce, boolean webrtc,
+                          int maxHandshakes) {
 
     /** Where a standalone relay listens when {@code relay.ng-listen} is empty (rtpengine's customary port). */
     public static final String STANDALONE_NG = "127.0.0.1:22222";
@@ -55,7 +56,8 @@ public record RelayConfig(InetSocketAddress ngListen, List<RelayInterface> inter
         return new RelayConfig(ngListen, interfaces, min, max, s.getInt(RelayParam.TIMEOUT),
                 s.getInt(RelayParam.OFFER_TIMEOUT), s.getInt(RelayParam.DELETE_DELAY),
                 Learning.of(s.get(RelayParam.ENDPOINT_LEARNING)), s.getInt(RelayParam.MAX_CALLS),
-                s.getInt(RelayParam.IO_THREADS), s.getInt(RelayParam.WEIGHT), s.getBool(RelayParam.ANNOUNCE));
+                s.getInt(RelayParam.IO_THREADS), s.getInt(RelayParam.WEIGHT), s.getBool(RelayParam.ANNOUNCE),
+                s.getBool(RelayParam.WEBRTC), s.getInt(RelayParam.MAX_HANDSHAKES));
     }
 
     private static InetSocketAddress hostPort(Settings s, RelayParam key, String text) {

@@ -40,7 +40,12 @@ public enum RelayParam implements Param {
             "weight announced in the cluster store: proxies pick relays in proportion to it"),
     ANNOUNCE("relay.announce", "true", new ValueType.Bool(),
             "announce this relay (ng address, capacity, load) in the cluster store so proxies find it; "
-                    + "only with a clustered store and an ng port");
+                    + "only with a clustered store and an ng port"),
+    WEBRTC("relay.webrtc", "true", new ValueType.Bool(),
+            "terminate WebRTC media (ICE-lite, DTLS-SRTP) so browsers and plain phones talk through the relay; "
+                    + "false = plain RTP only (offers that need it are refused)"),
+    MAX_HANDSHAKES("relay.max-handshakes", "256", new ValueType.Int(1, 10000),
+            "DTLS handshakes running at once (each holds a thread for at most 10 s); more are refused and counted");
 
     private final String key;
     private final String def;

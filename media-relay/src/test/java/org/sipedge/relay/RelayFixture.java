@@ -31,7 +31,7 @@ public final class RelayFixture {
         int[] range = freeRange(ports);
         RelayConfig config = new RelayConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), freeUdpPort()),
                 RelayInterface.parseList("127.0.0.1"), range[0], range[1], timeoutSeconds, offerTimeoutSeconds,
-                deleteDelaySeconds, learning, 0, 1, 1, false);
+                deleteDelaySeconds, learning, 0, 1, 1, false, true, 64);
         return MediaRelay.start(config, null);
     }
 

@@ -43,9 +43,9 @@ class RtpengineGoldenIT {
     private static final Map<String, String> DELIBERATE = Map.of(
             "07-errors-22", "an offer that failed with 'Error rewriting SDP' leaves no call behind in the relay "
                     + "(rtpengine keeps one: pitfall 6); the query finds none",
-            "07-errors-25", "a WebRTC SDP (ICE, DTLS) offered without ICE=remove: ICE and DTLS-SRTP termination is "
-                    + "the relay's part 2; it answers 'Unsupported: ...' instead of terminating",
-            "07-errors-40", "the clean-up delete of the call of 07-errors-25, which the relay did not create",
+            "07-errors-25", "a WebRTC SDP offered onwards as WebRTC: rtpengine offers twelve SDES a=crypto lines "
+                    + "beside DTLS and full ICE with an RTCP candidate; the relay offers DTLS-SRTP only (what "
+                    + "browsers use) as ICE-lite with one candidate (browsers always mux RTCP)",
             "07-errors-42", "the clean-up delete of that call: nothing to delete in the relay (see 07-errors-22)");
 
     @TempDir

@@ -113,7 +113,8 @@ public final class ProxyComponents {
                 settings.getBool(ProxyParam.MESSAGE_STORE),
                 clusterNodes != null ? clusterNodes : ForeignFlows.UNREACHABLE);
         this.relay = startRelay(settings, store, bind);
-        this.media = relay == null ? MediaAnchors.open(settings, store) : MediaAnchors.open(settings, store, relay::handle);
+        this.media = relay == null ? MediaAnchors.open(settings, store) : MediaAnchors.open(settings, store, relay::handle,
+                relay.webrtc());
         if (!settings.get(DispatcherParam.LIST_FILE).isEmpty()) {
             Dispatcher d = Dispatcher.fromSettings(settings);
             try {

@@ -55,6 +55,12 @@ public final class MediaAnchors {
      */
     public static ManagedMediaAnchor open(Settings settings, ClusterStore store,
                                           UnaryOperator<Map<String, Object>> inProcess) {
+        return open(settings, store, inProcess, false);
+    }
+
+    /** The same, saying whether the relay in this process terminates WebRTC media ({@code inProcessWebrtc}). */
+    public static ManagedMediaAnchor open(Settings settings, ClusterStore store,
+                                          UnaryOperator<Map<String, Object>> inProcess, boolean inProcessWebrtc) {
         FlagPolicy policy = FlagPolicy.fromSettings(settings);
         String configured = settings.get(RtpengineParam.ENGINES).trim();
         List<EngineSpec> specs = engines(settings);
@@ -71,7 +77,8 @@ public final class MediaAnchors {
         try {
             EngineSet set = new EngineSet(specs, timing, store.map(CALLS_MAP), store.map(ORPHANS_MAP), new Random());
             if (inProcess != null) {
-                set.addInProcess(new InProcessChannel(inProcess, timing.timeout(), timing.tries()), 1, false);
+                set.addInProcess(new InProcessChannel(inProcess, timing.timeout(), timing.tries()), 1,
+                        inProcessWebrtc);
             }
             if (clustered) {
                 set.followAnnouncements(store.map(RelayAnnouncement.MAP));

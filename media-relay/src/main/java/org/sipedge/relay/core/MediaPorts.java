@@ -9,6 +9,13 @@ public interface MediaPorts {
      */
     PortPair open(RelayInterface iface, MediaSide side, int affinity) throws NoPortsException;
 
+    /**
+     * Sends a datagram the relay made itself (a STUN answer, a DTLS record) through {@code transport}, a socket this
+     * media layer set on a {@link Stream}. Any thread.
+     */
+    default void send(Object transport, byte[] datagram, java.net.InetSocketAddress to) {
+    }
+
     /** Pairs in use, for statistics and the load announced to proxies. */
     int openPairs();
 

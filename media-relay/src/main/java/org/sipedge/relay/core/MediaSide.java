@@ -1,6 +1,9 @@
 package org.sipedge.relay.core;
 
 import java.net.InetSocketAddress;
+import org.sipedge.relay.dtls.Fingerprint;
+import org.sipedge.relay.webrtc.PeerParams;
+import org.sipedge.relay.webrtc.WebRtcEndpoint;
 
 /**
  * One m= line as one party sees it: the relay's RTP/RTCP socket pair facing that party, the party's own media
@@ -9,8 +12,18 @@ import java.net.InetSocketAddress;
  */
 public final class MediaSide {
     private final int index;
-    final Stream rtp = new Stream(false);
-    final Stream rtcp = new Stream(true);
+    final Stream rtp = new Stream(this, false);
+    final Stream rtcp = new Stream(this, true);
+    /**
+     * The WebRTC termination towards this side's party (ICE, DTLS-SRTP), or null for plain RTP. When set, RTP and
+     * RTCP to and from the party share the RTP socket, leave as SRTP to the address ICE chose and arrive as SRTP.
+     */
+    private volatile WebRtcEndpoint webrtc;
+    /** The a=setup the relay last wrote to the party (WebRTC only). */
+    private volatile String relaySetup;
+    /** The party's a=setup and a=fingerprint from its SDP (WebRTC only). */
+    private volatile PeerParams.Setup browserSetup;
+    private volatile Fingerprint browserFingerprint;
     private volatile String type = "audio";
     private volatile String protocol = "RTP/AVP";
     private volatile MediaSide peer;
@@ -45,7 +58,7 @@ public final class MediaSide {
             return null;
         }
         // RFC 5761: on a muxed port, RTCP packet types 192-223 are told apart from RTP payload types
-        boolean isRtcp = onRtcpSocket || (muxUsed && secondByte >= 192 && secondByte <= 223);
+        boolean isRtcp = onRtcpSocket || ((muxUsed || webrtc != null) && secondByte >= 192 && secondByte <= 223);
         if (!isRtcp && (firstByte & 0xC0) == 0x80 && !knownType(secondByte & 0x7F)) {
             in.countError(); // RTP version 2 with a type not in the party's SDP: forwarded all the same, counted as
                              // rtpengine counts it ("unknown payload type"; RTCP on a port without mux included)
@@ -55,8 +68,9 @@ public final class MediaSide {
             in.countError();
             return null;
         }
-        Stream out = isRtcp && !to.muxUsed ? to.rtcp : to.rtp;
-        if (out.endpoint() == null || out.transport() == null) {
+        WebRtcEndpoint w = to.webrtc;
+        Stream out = isRtcp && !to.muxUsed && w == null ? to.rtcp : to.rtp;
+        if ((w == null ? out.endpoint() : w.peer()) == null || out.transport() == null) {
             in.countError();
             return null;
         }
@@ -119,11 +133,35 @@ public final class MediaSide {
     boolean muxOfferedByUs() { return muxOfferedByUs; }
     void muxOfferedByUs(boolean v) { this.muxOfferedByUs = v; }
 
+    /** The WebRTC termination towards the party, or null (plain RTP). */
+    public WebRtcEndpoint webrtc() {
+        return webrtc;
+    }
+
+    void webrtc(WebRtcEndpoint endpoint) {
+        this.webrtc = endpoint;
+    }
+
+    String relaySetup() { return relaySetup; }
+    void relaySetup(String s) { this.relaySetup = s; }
+    PeerParams.Setup browserSetup() { return browserSetup; }
+    Fingerprint browserFingerprint() { return browserFingerprint; }
+
+    void browser(PeerParams.Setup setup, Fingerprint fingerprint) {
+        this.browserSetup = setup;
+        this.browserFingerprint = fingerprint;
+    }
+
     void ports(PortPair ports) {
         this.ports = ports;
         if (ports == null) { // nothing is sent through a closed pair (the media layer set them when it bound)
             rtp.transport(null);
             rtcp.transport(null);
+            WebRtcEndpoint w = webrtc;
+            if (w != null) {
+                webrtc = null;
+                w.close();
+            }
         }
         rtp.localPort(ports == null ? 0 : ports.rtpPort());
         rtcp.localPort(ports == null ? 0 : ports.rtcpPort());

@@ -21,6 +21,10 @@ import org.sipedge.relay.sdp.MediaDescription;
 import org.sipedge.relay.sdp.SdpException;
 import org.sipedge.relay.sdp.SdpRewriter;
 import org.sipedge.relay.sdp.SessionDescription;
+import org.sipedge.relay.dtls.DtlsSrtp;
+import org.sipedge.relay.webrtc.PeerParams;
+import org.sipedge.relay.webrtc.WebRtcContext;
+import org.sipedge.relay.webrtc.WebRtcEndpoint;
 
 /**
  * rtpengine's ng commands over the relay's calls: one table of commands ({@link NgCommand}), the options parsed in
@@ -39,11 +43,18 @@ public final class NgCommands implements NgHandler {
     private final long startedMillis = System.currentTimeMillis();
     private final Map<NgCommand, LongAdder> commandCounts = new LinkedHashMap<>();
     private final LongAdder unsupportedRequests = new LongAdder();
+    /** WebRTC termination (ICE-lite, DTLS-SRTP), or null: offers that need it are refused. */
+    private final WebRtcContext webrtc;
 
     public NgCommands(RelaySettings settings, CallTable calls, MediaPorts ports) {
+        this(settings, calls, ports, null);
+    }
+
+    public NgCommands(RelaySettings settings, CallTable calls, MediaPorts ports, WebRtcContext webrtc) {
         this.settings = settings;
         this.calls = calls;
         this.ports = ports;
+        this.webrtc = webrtc;
         for (NgCommand c : NgCommand.values()) {
             commandCounts.put(c, new LongAdder());
         }
@@ -112,12 +123,12 @@ public final class NgCommands implements NgHandler {
         if (parsed.media().isEmpty()) {
             return NgFrontEnd.error("Error rewriting SDP");
         }
-        String webrtc = needsWebrtc(parsed, options);
-        if (webrtc != null) {
+        String unsupported = webrtc == null ? needsWebrtc(parsed, options) : notTerminable(parsed, options);
+        if (unsupported != null) {
             unsupportedRequests.increment();
-            LOG.warning("Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + webrtc);
-            return NgFrontEnd.error("Unsupported: " + webrtc + " needs ICE/DTLS-SRTP termination, which this relay "
-                    + "does not do yet");
+            LOG.warning("Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + unsupported);
+            return NgFrontEnd.error(webrtc == null ? "Unsupported: " + unsupported + " needs ICE/DTLS-SRTP "
+                    + "termination, which is off in this relay" : "Unsupported: " + unsupported);
         }
         RelayInterface fromIface = settings.interfaces().get(0);
         RelayInterface toIface = fromIface;
@@ -153,6 +164,12 @@ public final class NgCommands implements NgHandler {
             Map<String, Object> reply;
             try {
                 reply = x.prepare(parsed, options, offer);
+            } catch (IllegalArgumentException e) { // a WebRTC SDP without what termination needs
+                x.rollBack();
+                forgetIfEmpty(call, nowMillis);
+                LOG.info(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: "
+                        + LogText.safe(e.getMessage()));
+                return NgFrontEnd.error("Incomplete WebRTC SDP: " + e.getMessage());
             } catch (MediaPorts.NoPortsException e) {
                 x.rollBack();
                 forgetIfEmpty(call, nowMillis);
@@ -198,6 +215,39 @@ public final class NgCommands implements NgHandler {
             }
         }
         return null;
+    }
+
+    /**
+     * With WebRTC termination on: what this relay still cannot do for the request, or null. It terminates
+     * UDP/TLS/RTP/SAVP(F) (DTLS-SRTP with ICE-lite) and relays RTP/AVP(F); SDES-SRTP and ICE passthrough
+     * (force-relay) are not done.
+     */
+    private static String notTerminable(SessionDescription sdp, SignalOptions o) {
+        if ("force-relay".equals(o.ice())) {
+            return "ICE=force-relay (ICE passed through between two WebRTC parties)";
+        }
+        String out = o.transportProtocol();
+        if (out != null && (out.equals("RTP/SAVP") || out.equals("RTP/SAVPF"))) {
+            return "transport-protocol " + out + " (SDES-SRTP)";
+        }
+        for (MediaDescription m : sdp.media()) {
+            if (m.isRejected()) {
+                continue;
+            }
+            String in = m.protocol();
+            if (in.startsWith("RTP/SAVP")) {
+                return "an SDP with " + in + " (SDES-SRTP)";
+            }
+            if (m.hasIce() && !isWebRtc(in) && !"remove".equals(o.ice())) {
+                return "an RTP/AVP SDP with ICE candidates (without ICE=remove)";
+            }
+        }
+        return null;
+    }
+
+    /** DTLS-SRTP media, as browsers offer it. */
+    static boolean isWebRtc(String protocol) {
+        return protocol != null && protocol.toUpperCase(java.util.Locale.ROOT).startsWith("UDP/TLS/RTP/SAVP");
     }
 
     /** Which branch an offer belongs to, and which of its parties sent it (see the class comment of Branch). */
@@ -287,6 +337,12 @@ public final class NgCommands implements NgHandler {
         final boolean newBranch;
         final String senderTag;
         final List<MediaSide> opened = new ArrayList<>();
+        /** Sides that got a WebRTC endpoint in this exchange (closed again on roll-back). */
+        final List<MediaSide> terminated = new ArrayList<>();
+        /** Per m= line: the a=setup the relay wrote to the receiver (null: plain RTP towards it). */
+        String[] setupToReceiver;
+        /** Per m= line: the sender's WebRTC parameters (null: plain RTP from it). */
+        PeerParams[] fromBrowser;
         boolean[] muxToReceiver;
         boolean[] muxToSender;
 
@@ -305,8 +361,11 @@ public final class NgCommands implements NgHandler {
             List<MediaDescription> media = sdp.media();
             muxToReceiver = new boolean[media.size()];
             muxToSender = new boolean[media.size()];
+            setupToReceiver = new String[media.size()];
+            fromBrowser = new PeerParams[media.size()];
             List<SdpRewriter.LocalMedia> local = new ArrayList<>();
             SignalOptions offerOptions = offer ? o : branch.offerOptions;
+            SdpRewriter.RewriteOptions rewrite = rewriteOptions(o);
             for (int i = 0; i < media.size(); i++) {
                 MediaDescription m = media.get(i);
                 if (m.isRejected()) {
@@ -337,18 +396,71 @@ public final class NgCommands implements NgHandler {
                 RelayInterface iface = receiver.iface();
                 // mux merely offered keeps the RTCP port as fallback (a=rtcp:RTP+1); mux in use (accepted in an
                 // answer, or required) names the RTP port itself, as rtpengine writes them
+                SdpRewriter.WebRtcLocal towardsBrowser = null;
+                if (webrtc != null) {
+                    if (isWebRtc(m.protocol())) {
+                        fromBrowser[i] = PeerParams.of(sdp, m, offer); // IllegalArgumentException: incomplete SDP
+                        terminate(in);
+                    }
+                    MediaDescription offered = offer || branch.offerSdp == null
+                            || branch.offerSdp.media().size() <= i ? null : branch.offerSdp.media().get(i);
+                    if (isWebRtc(SdpRewriter.outgoingProtocol(m, rewrite, offered))) {
+                        WebRtcEndpoint w = terminate(out);
+                        setupToReceiver[i] = relaySetup(w, offer, o, out);
+                        muxToReceiver[i] = true; // browsers require rtcp-mux (Chrome refuses an SDP without it)
+                        towardsBrowser = new SdpRewriter.WebRtcLocal(w.credentials().ufrag(), w.credentials().pwd(),
+                                setupToReceiver[i], webrtc.fingerprint().toString());
+                    }
+                }
                 boolean inUse = muxToReceiver[i] && (!offer || o.rtcpMux("require"));
-                local.add(new SdpRewriter.LocalMedia(iface.advertised(), iface.family(), p.rtpPort(),
-                        inUse ? p.rtpPort() : p.rtcpPort(), muxToReceiver[i]));
+                SdpRewriter.LocalMedia l = new SdpRewriter.LocalMedia(iface.advertised(), iface.family(),
+                        p.rtpPort(), inUse ? p.rtpPort() : p.rtcpPort(), muxToReceiver[i]);
+                local.add(towardsBrowser == null ? l : l.withWebRtc(towardsBrowser));
             }
             // an answer is rewritten in the light of its offer (protocol, payload types, ptime and mid come from it)
             String rewritten = !offer && branch.offerSdp != null
-                    ? SdpRewriter.rewriteAnswer(sdp, branch.offerSdp, rewriteOptions(o), local)
-                    : SdpRewriter.rewrite(sdp, rewriteOptions(o), local);
+                    ? SdpRewriter.rewriteAnswer(sdp, branch.offerSdp, rewrite, local)
+                    : SdpRewriter.rewrite(sdp, rewrite, local);
             Map<String, Object> reply = new LinkedHashMap<>();
             reply.put("sdp", rewritten);
             reply.put("result", "ok");
             return reply;
+        }
+
+        /** The side's WebRTC endpoint, made now if it has none (fresh ICE credentials; answered at once). */
+        private WebRtcEndpoint terminate(MediaSide side) {
+            WebRtcEndpoint w = side.webrtc();
+            if (w == null) {
+                String name = "Call-ID=" + LogText.safe(call.callId()) + " party "
+                        + LogText.safe(side.party().tag() != null ? side.party().tag() : "(callee)") + " media "
+                        + side.index();
+                w = webrtc.newEndpoint(name, (datagram, to) -> ports.send(side.rtp().transport(), datagram, to));
+                side.webrtc(w);
+                terminated.add(side);
+            }
+            return w;
+        }
+
+        /**
+         * The a=setup the relay writes to a browser (RFC 5763): in an offer actpass, or what DTLS=passive/active
+         * asks; in an answer the opposite of the browser's own offer, active for its actpass as rtpengine answers
+         * (passive with DTLS=passive). Once a handshake role is fixed a re-INVITE keeps it.
+         */
+        private String relaySetup(WebRtcEndpoint w, boolean offer, SignalOptions o, MediaSide towards) {
+            if (w.role() != null) {
+                return w.role() == DtlsSrtp.Role.SERVER ? "passive" : "active";
+            }
+            if (offer) {
+                return "passive".equals(o.dtls()) ? "passive" : "active".equals(o.dtls()) ? "active" : "actpass";
+            }
+            PeerParams.Setup theirs = towards.browserSetup();
+            if (theirs == PeerParams.Setup.ACTIVE) {
+                return "passive";
+            }
+            if (theirs == PeerParams.Setup.PASSIVE) {
+                return "active";
+            }
+            return "passive".equals(o.dtls()) ? "passive" : "active";
         }
 
         private void open(MediaSide side) throws MediaPorts.NoPortsException {
@@ -359,6 +471,13 @@ public final class NgCommands implements NgHandler {
         }
 
         void rollBack() {
+            for (MediaSide side : terminated) {
+                WebRtcEndpoint w = side.webrtc();
+                side.webrtc(null);
+                if (w != null) {
+                    w.close();
+                }
+            }
             for (MediaSide side : opened) {
                 PortPair p = side.ports();
                 side.ports(null);
@@ -414,6 +533,34 @@ public final class NgCommands implements NgHandler {
                 }
                 in.peer(out);
                 out.peer(in);
+                commitWebRtc(i, in, out, offer);
+            }
+        }
+
+        /**
+         * The DTLS roles, once both SDPs of a side are known: the browser's a=setup and fingerprint, and the
+         * relay's a=setup towards it. Its endpoint then may start the handshake.
+         */
+        private void commitWebRtc(int i, MediaSide in, MediaSide out, boolean offer) {
+            PeerParams browser = fromBrowser[i];
+            if (browser != null && in.webrtc() != null) {
+                in.browser(browser.setup(), browser.fingerprint());
+                in.muxUsed(true);
+                if (!offer && in.relaySetup() != null) { // the browser answered the relay's offer
+                    boolean server = in.relaySetup().equals("passive") || (in.relaySetup().equals("actpass")
+                            && browser.setup() != PeerParams.Setup.PASSIVE);
+                    in.webrtc().configure(server ? DtlsSrtp.Role.SERVER : DtlsSrtp.Role.CLIENT,
+                            browser.fingerprint());
+                }
+            }
+            String setup = setupToReceiver[i];
+            if (setup != null && out.webrtc() != null) {
+                out.relaySetup(setup);
+                if (!offer && out.browserFingerprint() != null) { // the relay answered the browser's offer
+                    out.webrtc().configure(setup.equals("passive") ? DtlsSrtp.Role.SERVER : DtlsSrtp.Role.CLIENT,
+                            out.browserFingerprint());
+                    out.muxUsed(true);
+                }
             }
         }
 
@@ -772,6 +919,9 @@ public final class NgCommands implements NgHandler {
         stats.put("currentstatistics", current);
         stats.put("totalstatistics", total);
         stats.put("controlstatistics", control);
+        if (webrtc != null) {
+            stats.put("webrtcstatistics", webrtc.statistics());
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("statistics", stats);
         r.put("result", "ok");

@@ -16,6 +16,7 @@ public final class Stream {
     public enum Verdict { FORWARD, DROP_STRICT_SOURCE }
 
     private final boolean rtcp;
+    private final MediaSide side;
     private volatile InetSocketAddress advertised;
     private volatile InetSocketAddress endpoint;
     private volatile boolean confirmed;
@@ -29,8 +30,14 @@ public final class Stream {
     /** The media layer's socket for this stream (what a packet to this party is sent through). */
     private volatile Object transport;
 
-    Stream(boolean rtcp) {
+    Stream(MediaSide side, boolean rtcp) {
+        this.side = side;
         this.rtcp = rtcp;
+    }
+
+    /** The media line this stream belongs to. */
+    public MediaSide side() {
+        return side;
     }
 
     public boolean isRtcp() {

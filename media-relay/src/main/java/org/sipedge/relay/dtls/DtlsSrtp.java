@@ -66,7 +66,9 @@ public final class DtlsSrtp {
         /** The handshake did not finish in time. */
         TIMEOUT,
         /** Anything else the DTLS layer refused (bad records, alerts from the peer, I/O). */
-        PROTOCOL
+        PROTOCOL,
+        /** Not started: too many handshakes were running at once. */
+        OVERLOAD
     }
 
     /** A failed handshake, with its cause. */
@@ -151,6 +153,11 @@ public final class DtlsSrtp {
             failures.get(f).increment();
             throw new HandshakeFailed(f, e);
         }
+    }
+
+    /** A handshake that failed before it could start (e.g. {@link Failure#OVERLOAD}). */
+    public void countFailure(Failure failure) {
+        failures.get(failure).increment();
     }
 
     /** Handshakes that failed with {@code failure} so far. */

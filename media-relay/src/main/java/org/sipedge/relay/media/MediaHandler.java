@@ -1,6 +1,7 @@
 package org.sipedge.relay.media;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +15,7 @@ import java.util.logging.Logger;
 import org.sipedge.relay.core.Learning;
 import org.sipedge.relay.core.MediaSide;
 import org.sipedge.relay.core.Stream;
+import org.sipedge.relay.webrtc.WebRtcEndpoint;
 
 /**
  * One media socket's inbound path: every datagram is routed by the call's state ({@link MediaSide#route}) and
@@ -52,18 +54,53 @@ final class MediaHandler extends ChannelInboundHandlerAdapter {
         ByteBuf content = packet.content();
         int length = content.readableBytes();
         int at = content.readerIndex();
-        int first = length >= 1 ? content.getUnsignedByte(at) : -1;
-        int second = length >= 2 ? content.getUnsignedByte(at + 1) : -1;
         InetSocketAddress source = packet.sender();
         MediaSide mine = side;
+        WebRtcEndpoint from = mine == null ? null : mine.webrtc();
+        if (from != null) {
+            // SRTP, STUN and DTLS from a browser: the endpoint answers checks, feeds the handshake, and gives back
+            // plain RTP/RTCP to relay (a copy: SRTP is decrypted in place). Its RTCP socket has no use (rtcp-mux).
+            byte[] data = new byte[length];
+            content.getBytes(at, data);
+            packet.release();
+            byte[] plain = rtcpSocket ? null : from.receive(data, 0, length, source);
+            if (plain == null) {
+                return;
+            }
+            forward(mine.route(false, plain[0] & 0xFF, plain.length > 1 ? plain[1] & 0xFF : -1, source,
+                    plain.length, System.nanoTime(), System.currentTimeMillis(), learning), Unpooled.wrappedBuffer(plain));
+            return;
+        }
+        int first = length >= 1 ? content.getUnsignedByte(at) : -1;
+        int second = length >= 2 ? content.getUnsignedByte(at + 1) : -1;
         Stream out = mine == null ? null : mine.route(rtcpSocket, first, second, source, length, System.nanoTime(),
                 System.currentTimeMillis(), learning);
+        forward(out, content);
+    }
+
+    /**
+     * Sends {@code content} (released here either way) through {@code out}'s socket: unchanged to its endpoint, or
+     * as SRTP to the ICE-chosen address when {@code out} faces a browser.
+     */
+    private void forward(Stream out, ByteBuf content) {
         Channel to = out == null ? null : (Channel) out.transport();
-        InetSocketAddress destination = out == null ? null : out.endpoint();
+        WebRtcEndpoint w = out == null ? null : out.side().webrtc();
+        InetSocketAddress destination = out == null ? null : w != null ? w.peer() : out.endpoint();
         if (to == null || destination == null || !to.isWritable()) {
             owner.dropped.increment();
-            packet.release();
+            content.release();
             return;
+        }
+        if (w != null) {
+            byte[] data = new byte[content.readableBytes()];
+            content.readBytes(data);
+            content.release();
+            byte[] secure = w.protect(data, 0, data.length);
+            if (secure == null) { // the handshake has not finished yet
+                owner.dropped.increment();
+                return;
+            }
+            content = Unpooled.wrappedBuffer(secure);
         }
         to.write(new DatagramPacket(content, destination), to.voidPromise());
         owner.forwarded.increment();

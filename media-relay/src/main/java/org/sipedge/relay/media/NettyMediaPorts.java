@@ -209,6 +209,15 @@ public final class NettyMediaPorts implements MediaPorts, AutoCloseable {
         return bound;
     }
 
+    /** A datagram the relay makes itself (a STUN answer, a DTLS record) through one of its sockets. */
+    @Override
+    public void send(Object transport, byte[] datagram, InetSocketAddress to) {
+        if (transport instanceof Channel ch && ch.isActive()) {
+            ch.writeAndFlush(new io.netty.channel.socket.DatagramPacket(io.netty.buffer.Unpooled.wrappedBuffer(datagram),
+                    to), ch.voidPromise());
+        }
+    }
+
     @Override
     public int openPairs() {
         return open.get();

@@ -59,12 +59,23 @@ public final class SdpRewriter {
      *
      * @param addressFamily IP4 or IP6
      */
-    public record LocalMedia(String address, String addressFamily, int rtpPort, int rtcpPort, boolean rtcpMux) {
+    public record LocalMedia(String address, String addressFamily, int rtpPort, int rtcpPort, boolean rtcpMux,
+            WebRtcLocal webrtc) {
         public LocalMedia {
             Objects.requireNonNull(address, "address");
             if (!"IP4".equals(addressFamily) && !"IP6".equals(addressFamily)) {
                 throw new IllegalArgumentException("address family must be IP4 or IP6: " + addressFamily);
             }
+        }
+
+        /** Plain RTP towards the receiver. */
+        public LocalMedia(String address, String addressFamily, int rtpPort, int rtcpPort, boolean rtcpMux) {
+            this(address, addressFamily, rtpPort, rtcpPort, rtcpMux, null);
+        }
+
+        /** The same, terminated as WebRTC towards the receiver. */
+        public LocalMedia withWebRtc(WebRtcLocal w) {
+            return new LocalMedia(address, addressFamily, rtpPort, rtcpPort, rtcpMux, w);
         }
 
         /** No mux: a=rtcp:RTP+1. */
@@ -82,6 +93,25 @@ public final class SdpRewriter {
             return new LocalMedia(address, addressFamily, rtpPort, rtpPort, true);
         }
     }
+
+    /**
+     * The relay's WebRTC lines for one m= section towards a browser: ICE-lite credentials and one host candidate on
+     * the RTP port (a=ice-lite goes at session level), and DTLS (a=setup, a=fingerprint of the relay certificate).
+     *
+     * @param setup actpass, active or passive
+     * @param fingerprint the SDP value, e.g. {@code sha-256 AB:CD:...}
+     */
+    public record WebRtcLocal(String ufrag, String pwd, String setup, String fingerprint) {
+        public WebRtcLocal {
+            Objects.requireNonNull(ufrag, "ufrag");
+            Objects.requireNonNull(pwd, "pwd");
+            Objects.requireNonNull(setup, "setup");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
+
+    /** RFC 8445 section 5.1.2.1 for a host candidate of component 1: (126 << 24) | (65535 << 8) | 255. */
+    static final long HOST_PRIORITY = 2130706431L;
 
     /**
      * The ng options that change the SDP. Codec words are matched like rtpengine matches them (encoding name,
@@ -285,7 +315,7 @@ public final class SdpRewriter {
      * transport-protocol for RTP media (ignored when rtpengine does not know the name, as it does), else the
      * offer's protocol for an answer, else the sender's; known protocols in canonical spelling.
      */
-    private static String outgoingProtocol(MediaDescription m, RewriteOptions options, MediaDescription offered) {
+    public static String outgoingProtocol(MediaDescription m, RewriteOptions options, MediaDescription offered) {
         Transport in = Transport.byName(m.protocol());
         Transport forced = Transport.byName(options.transportProtocol());
         if (in != null && in.rtp && forced != null) {
@@ -378,6 +408,9 @@ public final class SdpRewriter {
         }
         StringBuilder out = new StringBuilder();
         writeSession(out, in, options, local.isEmpty() || local.get(0) == null ? relay : local.get(0));
+        if (local.stream().anyMatch(l -> l != null && l.webrtc() != null)) {
+            SdpLine.generated("a=ice-lite").appendTerminated(out); // the relay answers checks, it sends none
+        }
         for (int i = 0; i < media.size(); i++) {
             writeMedia(out, media.get(i), plans.get(i), options, local.get(i), relay);
         }
@@ -458,17 +491,33 @@ public final class SdpRewriter {
                 if (local.rtcpMux()) {
                     written.add("a=rtcp-mux");
                 }
+                if (local.webrtc() != null) {
+                    written.add("a=setup:" + local.webrtc().setup());
+                    written.add("a=fingerprint:" + local.webrtc().fingerprint());
+                }
                 if (plan.ptime() > 0) {
                     written.add("a=ptime:" + plan.ptime());
                 }
             }
         }
-        if (m.has("end-of-candidates")) {
+        WebRtcLocal w = local == null || m.isRejected() ? null : local.webrtc();
+        if (w != null) {
+            written.add("a=ice-ufrag:" + w.ufrag());
+            written.add("a=ice-pwd:" + w.pwd());
+            written.add("a=candidate:" + foundation(local.address()) + " 1 UDP " + HOST_PRIORITY + " "
+                    + local.address() + " " + local.rtpPort() + " typ host");
+            written.add("a=end-of-candidates");
+        } else if (m.has("end-of-candidates")) {
             written.add("a=end-of-candidates");
         }
         for (String text : written) {
             SdpLine.generated(text).appendTerminated(out);
         }
+    }
+
+    /** RFC 8445 section 5.1.1.3: the same foundation for candidates of the same type and base address. */
+    static String foundation(String address) {
+        return Integer.toUnsignedString(address.hashCode() & 0x7FFFFFFF, 36);
     }
 
     private static String mLine(MediaDescription m, MediaPlan plan, LocalMedia local) {

@@ -37,14 +37,18 @@ public final class WebRtcEndpoint implements AutoCloseable {
 
     private final String name;
     private final StunResponder stun;
+    private final StunResponder.Credentials credentials;
     private final DtlsSrtp dtls;
-    private final DtlsSrtp.Role role;
-    private final Fingerprint peerFingerprint;
     private final Executor handshakes;
     private final int timeoutMillis;
     private final Sender sender;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final QueueTransport transport;
+    /** Set once both SDPs are known ({@link #configure}): the relay's DTLS role and the browser's fingerprint. */
+    private volatile DtlsSrtp.Role role;
+    private volatile Fingerprint peerFingerprint;
+    /** A DTLS record arrived (the browser is the DTLS client and has started). */
+    private volatile boolean dtlsSeen;
     private volatile InetSocketAddress peer;
     private volatile SrtpTransformer srtp;
     private volatile DtlsSrtp.Failure failure;
@@ -52,17 +56,18 @@ public final class WebRtcEndpoint implements AutoCloseable {
     final LongAdder srtpErrors = new LongAdder();
 
     /**
+     * An endpoint that answers ICE checks for {@code credentials} (the relay's a=ice-ufrag/a=ice-pwd towards this
+     * browser) at once; the DTLS handshake waits until {@link #configure} names the role and the fingerprint, which
+     * may come later than the browser's first packets (a callee's answer reaches the relay after its checks).
+     *
      * @param name for logs (e.g. the Call-ID and the party)
-     * @param role the relay's DTLS role: SERVER for {@code a=setup:passive} in its SDP, CLIENT for active
-     * @param peerFingerprint the {@code a=fingerprint} of the browser's SDP
      */
-    public WebRtcEndpoint(String name, StunResponder stun, DtlsSrtp dtls, DtlsSrtp.Role role,
-            Fingerprint peerFingerprint, Executor handshakes, int timeoutMillis, Sender sender) {
+    public WebRtcEndpoint(String name, StunResponder stun, StunResponder.Credentials credentials, DtlsSrtp dtls,
+            Executor handshakes, int timeoutMillis, Sender sender) {
         this.name = name;
         this.stun = stun;
+        this.credentials = credentials;
         this.dtls = dtls;
-        this.role = role;
-        this.peerFingerprint = peerFingerprint;
         this.handshakes = handshakes;
         this.timeoutMillis = timeoutMillis;
         this.sender = sender;
@@ -72,6 +77,19 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 sender.send(d, to);
             }
         });
+    }
+
+    /**
+     * The relay's role ({@code SERVER} for {@code a=setup:passive} in its SDP, {@code CLIENT} for active) and the
+     * {@code a=fingerprint} of the browser's SDP. The first call counts; a re-INVITE keeps the running session.
+     */
+    public void configure(DtlsSrtp.Role relayRole, Fingerprint browserFingerprint) {
+        if (role != null) {
+            return;
+        }
+        this.peerFingerprint = browserFingerprint;
+        this.role = relayRole;
+        maybeStartHandshake();
     }
 
     /** RFC 7983 section 7: the class of a datagram by its first byte. */
@@ -100,27 +118,27 @@ public final class WebRtcEndpoint implements AutoCloseable {
         switch (classify(data[off] & 0xFF)) {
             case STUN -> {
                 StunResponder.Answer a = stun.answer(data, off, len, source);
-                if (a.answered()) {
+                if (a.answered() && credentials.ufrag().equals(a.localUfrag())) {
                     if (peer == null || a.useCandidate()) {
                         peer = source; // before the answer leaves: the browser may send DTLS at once
                     }
-                    boolean connected = state.compareAndSet(State.NEW, State.CONNECTED);
+                    state.compareAndSet(State.NEW, State.CONNECTED);
                     sender.send(a.response(), source);
-                    if (connected && role == DtlsSrtp.Role.CLIENT) {
-                        startHandshake();
-                    }
+                    maybeStartHandshake();
+                } else {
+                    dropped.increment(); // counted by cause in the StunResponder
                 }
                 return null;
             }
             case DTLS -> {
-                if (role == DtlsSrtp.Role.SERVER && peer != null && state.get() == State.CONNECTED) {
-                    startHandshake();
-                }
                 State s = state.get();
-                if ((s != State.HANDSHAKING && s != State.SECURE) || !source.equals(peer)
+                if (s == State.NEW || !source.equals(peer)
                         || !transport.offer(Arrays.copyOfRange(data, off, off + len))) {
                     dropped.increment();
+                    return null;
                 }
+                dtlsSeen = true;
+                maybeStartHandshake();
                 return null;
             }
             case MEDIA -> {
@@ -163,31 +181,50 @@ public final class WebRtcEndpoint implements AutoCloseable {
         return ok ? p.bytes() : null;
     }
 
-    private void startHandshake() {
-        if (!state.compareAndSet(State.CONNECTED, State.HANDSHAKING)) {
+    /**
+     * Starts the handshake once the browser is connected (a check was answered) and the roles are known: at once
+     * as the DTLS client, on the browser's first record as the server (records that came earlier wait queued).
+     */
+    private void maybeStartHandshake() {
+        DtlsSrtp.Role r = role;
+        if (r == null || (r == DtlsSrtp.Role.SERVER && !dtlsSeen)
+                || !state.compareAndSet(State.CONNECTED, State.HANDSHAKING)) {
             return;
         }
         try {
             handshakes.execute(() -> {
                 try {
-                    DtlsSrtp.Session s = dtls.handshake(role, peerFingerprint, transport, timeoutMillis);
-                    srtp = new SrtpTransformer(s.keys());
+                    DtlsSrtp.Session s = dtls.handshake(r, peerFingerprint, transport, timeoutMillis);
+                    SrtpTransformer t = new SrtpTransformer(s.keys());
+                    srtp = t;
                     if (!state.compareAndSet(State.HANDSHAKING, State.SECURE)) {
-                        srtp.close();
                         srtp = null;
+                        t.close();
                     } else {
                         LOG.fine(() -> name + ": DTLS-SRTP established (" + s.keys().profile() + ")");
                     }
                 } catch (DtlsSrtp.HandshakeFailed e) {
                     failure = e.failure();
-                    state.set(State.FAILED);
+                    state.compareAndSet(State.HANDSHAKING, State.FAILED);
                     LOG.log(Level.INFO, name + ": " + e.getMessage());
                 }
             });
         } catch (RejectedExecutionException e) {
-            failure = DtlsSrtp.Failure.PROTOCOL;
+            failure = DtlsSrtp.Failure.OVERLOAD;
+            dtls.countFailure(failure);
             state.set(State.FAILED);
+            LOG.warning(name + ": DTLS handshake refused: too many handshakes at once");
         }
+    }
+
+    /** The relay's ICE credentials towards this browser (for its SDP). */
+    public StunResponder.Credentials credentials() {
+        return credentials;
+    }
+
+    /** The relay's DTLS role, or null before {@link #configure}. */
+    public DtlsSrtp.Role role() {
+        return role;
     }
 
     public State state() {
@@ -215,6 +252,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
     @Override
     public void close() {
         state.set(State.CLOSED);
+        stun.forget(credentials);
         transport.close();
         SrtpTransformer t = srtp;
         if (t != null) {

@@ -63,9 +63,8 @@ class WebRtcEndpointTest {
     }
 
     /** The relay side: a media loop stand-in that hands every datagram to the endpoint. */
-    private void start(Fingerprint expected) {
-        endpoint = new WebRtcEndpoint("test", stun, new DtlsSrtp(RELAY_CERT), DtlsSrtp.Role.SERVER, expected,
-                handshakes, 5_000, (d, to) -> {
+    private void start(StunResponder.Credentials local, Fingerprint expected) {
+        endpoint = new WebRtcEndpoint("test", stun, local, new DtlsSrtp(RELAY_CERT), handshakes, 5_000, (d, to) -> {
                     try {
                         relaySocket.send(new DatagramPacket(d, d.length, to));
                     } catch (IOException e) {
@@ -89,6 +88,7 @@ class WebRtcEndpointTest {
             }
         }, "relay-media-stand-in");
         reader.start();
+        endpoint.configure(DtlsSrtp.Role.SERVER, expected);
     }
 
     @AfterEach
@@ -158,7 +158,7 @@ class WebRtcEndpointTest {
     @Test
     void iceThenDtlsThenSrtpBothWays() throws Exception {
         StunResponder.Credentials local = stun.newCredentials();
-        start(BROWSER_CERT.fingerprint());
+        start(local, BROWSER_CERT.fingerprint());
         send(check(local, local.pwd()));
         byte[] response = receiveAtBrowser();
         assertEquals(0x0101, ((response[0] & 0xFF) << 8) | (response[1] & 0xFF), "binding success");
@@ -209,7 +209,7 @@ class WebRtcEndpointTest {
     @Test
     void aCheckWithTheWrongPasswordGetsNoAnswerAndTeachesNothing() throws Exception {
         StunResponder.Credentials local = stun.newCredentials();
-        start(BROWSER_CERT.fingerprint());
+        start(local, BROWSER_CERT.fingerprint());
         send(check(local, "not-the-password-of-this-relay"));
         browserSocket.setSoTimeout(500);
         assertThrows(java.net.SocketTimeoutException.class, this::receiveAtBrowser);
@@ -221,7 +221,7 @@ class WebRtcEndpointTest {
     @Test
     void aBrowserWithAnotherCertificateFailsTheHandshake() throws Exception {
         StunResponder.Credentials local = stun.newCredentials();
-        start(RelayCertificate.generate().fingerprint()); // the SDP named another certificate
+        start(local, RelayCertificate.generate().fingerprint()); // the SDP named another certificate
         send(check(local, local.pwd()));
         receiveAtBrowser();
         assertThrows(DtlsSrtp.HandshakeFailed.class, () -> new DtlsSrtp(BROWSER_CERT).handshake(
