@@ -44,6 +44,8 @@ const DEFAULTS = {
   rtpengine: 'rtpengine',
   sipp: 'sipp',
   deadlineSeconds: 150,
+  // who anchors media: 'rtpengine' (the daemon, started here) or 'relay' (the edge's own in-process relay)
+  media: 'rtpengine',
 };
 
 function loadConfig() {
@@ -51,6 +53,7 @@ function loadConfig() {
   const given = i > 0 ? JSON.parse(readFileSync(process.argv[i + 1], 'utf8')) : {};
   const c = { ...DEFAULTS, ...given };
   c.results = c.results || join(c.artifacts, 'results.jsonl');
+  if (c.media !== 'rtpengine' && c.media !== 'relay') throw new Error(`media must be rtpengine or relay: ${c.media}`);
   c.edgeCommand = c.edgeCommand || defaultEdgeCommand();
   return c;
 }
@@ -68,8 +71,12 @@ function defaultEdgeCommand() {
 
 // ------------------------------------------------------------------ results
 
-/** Every check the run makes, in order; one not reached is reported failed with the reason it was not. */
-const PLAN = [
+/**
+ * Every check the run makes, in order; one not reached is reported failed with the reason it was not. With
+ * media 'relay' (SIP Edge's own relay inside the node instead of rtpengine) the rtpengine checks are named after it.
+ */
+let MEDIA = 'rtpengine';
+let PLAN = [
   'setup.jssip-bundle', 'setup.rtpengine', 'setup.edge', 'setup.edge-media-relay', 'setup.demo-page', 'setup.chromium',
   'jssip.register.alice', 'jssip.register.bob', 'jssip.call.established', 'jssip.audio.alice-receives',
   'jssip.audio.bob-receives', 'jssip.media.through-rtpengine', 'jssip.message.alice-to-bob',
@@ -164,13 +171,21 @@ async function startEdge(cfg, results, rtpengine) {
     'http.port': httpPort,
   };
   if (knowsRelay && rtpengine) settings['rtpengine.engines'] = `udp:127.0.0.1:${rtpengine.ngPort}`;
+  if (cfg.media === 'relay') Object.assign(settings, { 'relay.port-min': RTP_MIN, 'relay.port-max': RTP_MAX });
   const args = [...cfg.edgeCommand.slice(1), ...Object.entries(settings).map(([k, v]) => `-D${k}=${v}`)];
   const edge = new Child('edge', cfg.edgeCommand[0], args, { logFile: join(cfg.artifacts, 'edge.log') });
   const ready = await edge.waitForLine(/^sipedge ready in \d+ ms/, T.edgeReady);
   const pageLine = ready ? await edge.waitForLine(/^sipedge demo phone: /, 5000) : null;
   results.check('setup.edge', Boolean(ready), ready || `the edge did not print its ready line:\n${edge.tail(60)}`);
-  results.check('setup.edge-media-relay', knowsRelay && rtpengine,
-    knowsRelay ? `rtpengine.engines=${settings['rtpengine.engines']}`
+  if (cfg.media === 'relay') {
+    const relayLine = ready ? await edge.waitForLine(/media relay ready: .*WebRTC/, 5000) : null;
+    results.check('setup.relay', Boolean(relayLine), relayLine
+      ? relayLine.slice(relayLine.indexOf('media relay ready'))
+      : `no "media relay ready: … WebRTC …" line from the edge:\n${edge.tail(30)}`);
+  }
+  results.check('setup.edge-media-relay', cfg.media === 'relay' ? true : knowsRelay && rtpengine,
+    cfg.media === 'relay' ? `SIP Edge relay in the node (rtpengine.engines empty), media ports ${RTP_MIN}-${RTP_MAX}`
+      : knowsRelay ? `rtpengine.engines=${settings['rtpengine.engines']}`
       : 'the WAR has no rtpengine.engines key yet (rtpengine-control not in deploy/war/target/sipedge/WEB-INF/sip.xml): '
         + 'calls get no media anchoring');
   const pageUrl = pageLine ? /^sipedge demo phone: (\S+)/.exec(pageLine)[1] : null;
@@ -329,7 +344,7 @@ function anchoredDetail(stats) {
   return {
     ok: bad.length === 0,
     detail: stats.map((s) => `${s.phone} sends to ${s.last && s.last.path ? s.last.path.remote : 'nothing'}`).join('; ')
-      + (bad.length ? ` — expected rtpengine's ports ${RTP_MIN}-${RTP_MAX} (browsers connected directly or not at all)` : ' (rtpengine ports)'),
+      + (bad.length ? ` — expected ${MEDIA}'s ports ${RTP_MIN}-${RTP_MAX} (browsers connected directly or not at all)` : ` (${MEDIA} ports)`),
   };
 }
 
@@ -348,7 +363,7 @@ async function jssipScenario(ctx) {
   results.check('jssip.audio.alice-receives', audio[0].ok, audio[0].detail);
   results.check('jssip.audio.bob-receives', audio[1].ok, audio[1].detail);
   const anchored = anchoredDetail(audio);
-  results.check('jssip.media.through-rtpengine', anchored.ok, anchored.detail);
+  results.check(`jssip.media.through-${MEDIA}`, anchored.ok, anchored.detail);
   await sendAndReceive(alice, bob, results, 'jssip.message.alice-to-bob');
   await screenshot(ctx, alice);
   await byeEndsBoth(call, results, 'jssip.bye.ends-both');
@@ -386,7 +401,7 @@ async function sipjsScenario(ctx) {
     results.check('sipjs.audio.carol-receives', audio[0].ok, audio[0].detail);
     results.check('sipjs.audio.bob-receives', audio[1].ok, audio[1].detail);
     const anchored = anchoredDetail(audio);
-    results.check('sipjs.media.through-rtpengine', anchored.ok, anchored.detail);
+    results.check(`sipjs.media.through-${MEDIA}`, anchored.ok, anchored.detail);
     await sendAndReceive(carol, bob, results, 'sipjs.message.carol-to-bob');
     await sendAndReceive(bob, carol, results, 'sipjs.message.bob-to-carol');
     await byeEndsBoth(call, results, 'sipjs.bye.ends-both');
@@ -632,7 +647,7 @@ async function wssScenario(ctx) {
     results.check('wss.audio.bob-receives', audio[0].ok, audio[0].detail);
     results.check('wss.audio.dave-receives', audio[1].ok, audio[1].detail);
     const anchored = anchoredDetail(audio);
-    results.check('wss.media.through-rtpengine', anchored.ok, anchored.detail);
+    results.check(`wss.media.through-${MEDIA}`, anchored.ok, anchored.detail);
     await sendAndReceive(dave, bob, results, 'wss.message.dave-to-bob');
     await sendAndReceive(bob, dave, results, 'wss.message.bob-to-dave');
     await byeEndsBoth(call, results, 'wss.bye.ends-both', 'callee');
@@ -660,6 +675,8 @@ function escapeRe(s) {
 async function main() {
   const t0 = Date.now();
   const cfg = loadConfig();
+  MEDIA = cfg.media;
+  PLAN = PLAN.map((n) => n.replace('rtpengine', MEDIA));
   mkdirSync(cfg.artifacts, { recursive: true });
   const results = new Results(cfg.results);
   let browser = null;
@@ -690,7 +707,7 @@ async function main() {
     } catch (e) {
       results.check('setup.jssip-bundle', false, `esbuild: ${e.message}`);
     }
-    const rtpengine = await startRtpengine(cfg, results);
+    const rtpengine = cfg.media === 'rtpengine' ? await startRtpengine(cfg, results) : null;
     const edge = await startEdge(cfg, results, rtpengine);
     if (!edge) {
       why = 'the edge did not start';

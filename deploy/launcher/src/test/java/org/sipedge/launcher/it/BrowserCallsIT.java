@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  * Missing tools fail the test, never skip it: install them with {@code ./sipedge test}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserCallsIT {
+public class BrowserCallsIT {
     /** Every check run.mjs makes; each must be reported and pass. */
     private static final List<String> EXPECTED = List.of(
             "setup.jssip-bundle", "setup.rtpengine", "setup.edge", "setup.edge-media-relay", "setup.demo-page",
@@ -59,12 +59,21 @@ class BrowserCallsIT {
     private Integer exitCode;
     private String problem;
 
+    /** Who anchors media: "rtpengine" (the daemon) here, "relay" (the node's own relay) in the subclass. */
+    String media() {
+        return "rtpengine";
+    }
+
+    private List<String> expected() {
+        return EXPECTED.stream().map(n -> n.replace("rtpengine", media())).toList();
+    }
+
     @BeforeAll
     void runBrowsers() throws Exception {
         Path root = Path.of(System.getProperty("sipedge.root", "../..")).toAbsolutePath().normalize();
         Path e2e = root.resolve("e2e");
         Path target = Path.of(System.getProperty("sipedge.launcher.classes")).getParent();
-        Path artifacts = target.resolve("e2e");
+        Path artifacts = target.resolve(media().equals("rtpengine") ? "e2e" : "e2e-" + media());
         String chromium = System.getProperty("sipedge.it.chromium", onPath("chromium").orElse("/usr/bin/chromium"));
 
         List<String> missing = new ArrayList<>();
@@ -96,6 +105,7 @@ class BrowserCallsIT {
         c.put("screenshot", artifacts.resolve("demo-phone.png").toString());
         c.put("chromium", chromium);
         c.put("deadlineSeconds", DEADLINE_SECONDS);
+        c.put("media", media());
         Files.writeString(config, json(c));
         Path results = artifacts.resolve("results.jsonl");
         Files.deleteIfExists(results);
@@ -145,7 +155,7 @@ class BrowserCallsIT {
                     "e2e/run.mjs exited " + exitCode + ":\n" + tail(60));
         }));
         tests.add(DynamicTest.dynamicTest("every check reported", () -> {
-            List<String> absent = EXPECTED.stream().filter(n -> !checks.containsKey(n)).toList();
+            List<String> absent = expected().stream().filter(n -> !checks.containsKey(n)).toList();
             assertEquals(List.of(), absent, "checks run.mjs did not report:\n" + tail(60));
         }));
         for (BrowserCheck b : checks.values()) {
