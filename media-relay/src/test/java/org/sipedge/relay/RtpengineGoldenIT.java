@@ -32,8 +32,8 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * The same ng datagrams to the real rtpengine and to the relay, in the same test: every request of the reference
  * transcripts 02 (plain call), 04 and 05 (browser ↔ plain phone, both directions: the relay terminates WebRTC),
  * 06 (plain ↔ plain flags), 07 (errors), 08 (forks, tags, re-INVITE from the callee) and 10 (retransmissions,
- * cookie reuse), byte for byte as captured, and the plain ↔ plain case of the proxy's flag table. The replies must agree: same cookie, same format, same {@code result}, {@code error-reason} and
- * {@code warning}, and semantically equal SDP (ports, addresses, o= numbers, ICE credentials and fingerprints
+ * cookie reuse), byte for byte as captured, and the plain ↔ plain case of the proxy's flag table. The replies must
+ * agree: same cookie, same format, same {@code result}, {@code error-reason} and {@code warning}, and semantically equal SDP (ports, addresses, o= numbers, ICE credentials and fingerprints
  * ignored; line order kept). Where the relay deliberately differs, the difference is listed here with its reason.
  */
 class RtpengineGoldenIT {
@@ -50,10 +50,10 @@ class RtpengineGoldenIT {
             Map.entry("05-ws-uas-only-10", "call C, the misconfigured case (the offer's flags reused for the answer to "
                     + "the plain caller): rtpengine writes UDP/TLS/RTP/SAVPF with ICE but no a=fingerprint, a=setup "
                     + "or a=crypto, which no party can use; the relay writes a complete WebRTC answer"),
-            Map.entry("07-errors-22", "an offer that failed with 'Error rewriting SDP' leaves no call behind in the relay "
-                    + "(rtpengine keeps one: pitfall 6); the query finds none"),
-            Map.entry("07-errors-25", "a WebRTC SDP offered onwards as WebRTC: rtpengine offers twelve SDES a=crypto lines "
-                    + "beside DTLS and full ICE with an RTCP candidate; the relay offers DTLS-SRTP only (what "
+            Map.entry("07-errors-22", "an offer that failed with 'Error rewriting SDP' leaves no call behind in the "
+                    + "relay (rtpengine keeps one: pitfall 6); the query finds none"),
+            Map.entry("07-errors-25", "a WebRTC SDP offered onwards as WebRTC: rtpengine offers twelve SDES a=crypto "
+                    + "lines beside DTLS and full ICE with an RTCP candidate; the relay offers DTLS-SRTP only (what "
                     + "browsers use) as ICE-lite with one candidate (browsers always mux RTCP)"),
             Map.entry("07-errors-42", "the clean-up delete of that call: nothing to delete in the relay (see "
                     + "07-errors-22)"));
