@@ -33,8 +33,9 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * transcripts 02 (plain call), 04 and 05 (browser ↔ plain phone, both directions: the relay terminates WebRTC),
  * 06 (plain ↔ plain flags), 07 (errors), 08 (forks, tags, re-INVITE from the callee) and 10 (retransmissions,
  * cookie reuse), byte for byte as captured, and the plain ↔ plain case of the proxy's flag table. The replies must
- * agree: same cookie, same format, same {@code result}, {@code error-reason} and {@code warning}, and semantically equal SDP (ports, addresses, o= numbers, ICE credentials and fingerprints
- * ignored; line order kept). Where the relay deliberately differs, the difference is listed here with its reason.
+ * agree: same cookie, same format, same {@code result}, {@code error-reason} and {@code warning}, and semantically
+ * equal SDP (ports, addresses, o= numbers, ICE credentials and fingerprints ignored; line order kept; for WebRTC
+ * the lines of full ICE that ICE-lite does not write, see {@link #withoutFullIce}). Where the relay deliberately differs, the difference is listed here with its reason.
  */
 class RtpengineGoldenIT {
     /**
