@@ -35,7 +35,8 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * cookie reuse), byte for byte as captured, and the plain ↔ plain case of the proxy's flag table. The replies must
  * agree: same cookie, same format, same {@code result}, {@code error-reason} and {@code warning}, and semantically
  * equal SDP (ports, addresses, o= numbers, ICE credentials and fingerprints ignored; line order kept; for WebRTC
- * the lines of full ICE that ICE-lite does not write, see {@link #withoutFullIce}). Where the relay deliberately differs, the difference is listed here with its reason.
+ * the lines of full ICE that ICE-lite does not write, see {@link #withoutFullIce}). Where the relay deliberately
+ * differs, the difference is listed here with its reason.
  */
 class RtpengineGoldenIT {
     /**
