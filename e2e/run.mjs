@@ -43,6 +43,7 @@ const DEFAULTS = {
   chromium: '/usr/bin/chromium',
   rtpengine: 'rtpengine',
   sipp: 'sipp',
+  baresip: 'baresip',
   deadlineSeconds: 150,
   // who anchors media: 'rtpengine' (the daemon, started here) or 'relay' (the edge's own in-process relay)
   media: 'rtpengine',
@@ -89,6 +90,8 @@ let PLAN = [
   'phone.sdp.to-browser-is-webrtc', 'phone.audio.echo-reaches-browser', 'phone.bye.ends-both',
   'uac.call.established', 'uac.sdp.to-browser-is-webrtc', 'uac.sdp.to-phone-is-plain-rtp',
   'uac.audio.echo-reaches-browser', 'uac.bye.ends-both',
+  'baresip.register.udp', 'baresip.call.established', 'baresip.audio.phone-to-browser',
+  'baresip.bye.phone-hangs-up', 'baresip.audio.browser-to-phone',
   'wss.certificate.as-logged', 'wss.register.dave', 'wss.register.binding-on-wss', 'wss.call.established',
   'wss.call.callee-is-webrtc', 'wss.audio.bob-receives', 'wss.audio.dave-receives', 'wss.media.through-rtpengine',
   'wss.message.dave-to-bob', 'wss.message.bob-to-dave', 'wss.bye.ends-both', 'wss.close.removes-binding',
@@ -504,6 +507,84 @@ async function phoneScenario(ctx) {
   results.notReached(names, `the call to the phone did not get that far (${describeCall(call)})`);
 }
 
+/** Sends one command to baresip's ctrl_tcp module (a JSON netstring); resolves with its reply, or null after 3 s. */
+async function baresipCommand(port, command) {
+  const net = await import('node:net');
+  const body = JSON.stringify({ command, token: 'e2e' });
+  return new Promise((resolveIt) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(`${Buffer.byteLength(body)}:${body},`));
+    const done = (reply) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolveIt(reply);
+    };
+    const timer = setTimeout(() => done(null), 3000);
+    s.on('data', (d) => done(d.toString('utf8')));
+    s.on('error', () => done(null));
+  });
+}
+
+/**
+ * A real SIP phone nobody here wrote: alice (JsSIP) calls baresip (Debian's baresip-core, a sine tone as its
+ * microphone), which registers over UDP and answers by itself; audio flows both ways through the media engine
+ * (alice's getStats; baresip's own packet statistics count what it received); then the phone hangs up.
+ */
+async function baresipScenario(ctx) {
+  const { results, alice, edge, cfg } = ctx;
+  const names = PLAN.filter((n) => n.startsWith('baresip.'));
+  if (!results.done.get('jssip.register.alice').ok) return results.notReached(names, 'alice (JsSIP) is not registered');
+  const sipPort = await freeUdpAndTcpPort();
+  const [ctlPort] = await freeTcpPorts(1);
+  const dir = join(cfg.artifacts, 'baresip');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config'), [
+    // net_interface: in a namespace with only lo baresip finds no address of its own otherwise
+    // ausrc_srate/channels: ausine makes 48 kHz stereo only, which baresip converts to the call's PCMU
+    'poll_method epoll', 'net_interface 127.0.0.1', `sip_listen 127.0.0.1:${sipPort}`, 'audio_source ausine,440',
+    'ausrc_srate 48000', 'ausrc_channels 2', 'auplay_srate 48000',
+    'audio_player aubridge,e2e', 'audio_alert aubridge,e2e', 'rtp_stats yes', 'module_path /usr/lib/baresip/modules',
+    'module g711.so', 'module ausine.so', 'module aubridge.so', 'module_tmp account.so',
+    'module_app menu.so', 'module_app ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${ctlPort}`, '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'accounts'),
+    `<sip:bsphone@127.0.0.1:${edge.sipPort};transport=udp>;answermode=auto;regint=600;audio_codecs=PCMU,PCMA\n`);
+  const phone = new Child('baresip', cfg.baresip, ['-s', '-f', dir], { logFile: join(cfg.artifacts, 'baresip.log') });
+  try {
+    const reg = await phone.waitForLine(/bsphone@127\.0\.0\.1.*200 OK/, T.register);
+    if (!results.check('baresip.register.udp', Boolean(reg), reg ? `baresip ${reg.trim()}`
+      : `baresip did not register within ${T.register} ms:\n${phone.tail(20)}`)) {
+      return results.notReached(names, 'baresip is not registered');
+    }
+    const ci = await callsOf(alice);
+    await alice.page.evaluate(() => window.phone.call('bsphone'));
+    const cc = await waitCall(alice, ci, ['confirmed'], T.confirmed);
+    const established = cc && cc.state === 'confirmed';
+    if (!results.check('baresip.call.established', established, established
+      ? 'alice→bsphone (baresip, UDP, auto-answer) confirmed' : failedCall('alice', 'bsphone', cc, null))) {
+      await alice.page.evaluate(() => window.phone.hangup()).catch(() => {});
+      return results.notReached(names, 'no call to baresip');
+    }
+    const [audio] = await audioGrowth([alice], T.audio);
+    results.check('baresip.audio.phone-to-browser', audio.ok, audio.detail);
+    await new Promise((r) => setTimeout(r, 2000)); // two more seconds of audio both ways before the phone hangs up
+    await baresipCommand(ctlPort, 'hangup');
+    const ended = await waitCall(alice, ci, ['ended'], T.ended);
+    results.check('baresip.bye.phone-hangs-up', ended.state === 'ended' && ended.byeReceived,
+      `baresip hung up: alice ${describeCall(ended)}, BYE received ${ended.byeReceived}`);
+    // baresip's statistics at the end of the call (rtp_stats): "packets:  <transmitted>  <received>"
+    const stats = await phone.waitForLine(/^packets:\s+\d+\s+\d+/, 5000);
+    const received = stats ? Number(/^packets:\s+\d+\s+(\d+)/.exec(stats)[1]) : 0;
+    const from = phone.lines.find((l) => l.includes('incoming rtp for \'audio\' established')) || '';
+    results.check('baresip.audio.browser-to-phone', received >= 50, stats
+      ? `baresip received ${received} RTP packets from alice (${stats.trim().replace(/\s+/g, ' ')} transmitted/received; `
+        + `${from.trim() || 'no "incoming rtp" line'})`
+      : `no packet statistics from baresip at the end of the call:\n${phone.tail(20)}`);
+  } finally {
+    await phone.stop();
+    results.notReached(names, 'the call to baresip did not get that far');
+  }
+}
+
 /** A plain phone (sipp UAC over UDP, echoing audio) calls bob (JsSIP); bob answers, then hangs up. */
 async function uacScenario(ctx) {
   const { results, bob, edge, cfg } = ctx;
@@ -743,6 +824,7 @@ async function main() {
     await sipjsScenario(ctx);
     await phoneScenario(ctx);
     await uacScenario(ctx);
+    await baresipScenario(ctx);
     await wssScenario(ctx);
   } catch (e) {
     why = `the run stopped on an error: ${e.stack || e}`;

@@ -2,6 +2,7 @@ package org.sipedge.registrar;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One registered contact of an address-of-record, with everything the proxy and media policy need to reach it.
@@ -42,6 +43,27 @@ public record Binding(String contactUri, Float q, long expiresAtMillis, String c
     /** An RFC 5626 flow: identified by instance and reg-id rather than by its URI. */
     public boolean isOutboundFlow() {
         return instanceId != null && regId > 0;
+    }
+
+    /**
+     * The URI to send requests to: the contact URI, with the transport the REGISTER came on named explicitly
+     * ({@code ;transport=udp}, {@code tcp}, {@code tls}) when a {@code sip:} contact names none. Without it the
+     * container picks the transport of the request being proxied: a call from a browser (WebSocket) to a UDP phone
+     * whose Contact has no transport parameter (baresip's does not) never left the proxy.
+     */
+    public String routableContactUri() {
+        if (transport == null || transport.webSocket() || transport == Transport.SCTP
+                || !contactUri.regionMatches(true, 0, "sip:", 0, 4)) {
+            return contactUri;
+        }
+        int headers = contactUri.indexOf('?');
+        String params = (headers < 0 ? contactUri : contactUri.substring(0, headers)).toLowerCase(Locale.ROOT);
+        if (params.contains(";transport=")) {
+            return contactUri;
+        }
+        String named = ";transport=" + transport.name().toLowerCase(Locale.ROOT);
+        return headers < 0 ? contactUri + named : contactUri.substring(0, headers) + named
+                + contactUri.substring(headers);
     }
 
     /** The q-value used for ordering: 1.0 when absent. */

@@ -89,7 +89,7 @@ public final class RoutingRules {
         for (Binding b : sorted) {
             n++;
             byQ.computeIfAbsent(b.effectiveQ(), q -> new ArrayList<>())
-                    .add(new Target(b.contactUri(), b.path(), b.webSocketClient(), b.effectiveQ(), "b" + n));
+                    .add(new Target(b.routableContactUri(), b.path(), b.webSocketClient(), b.effectiveQ(), "b" + n));
         }
         return new ArrayList<>(byQ.values());
     }

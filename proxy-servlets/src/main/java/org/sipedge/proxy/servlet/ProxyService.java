@@ -250,7 +250,7 @@ public final class ProxyService {
         }
         LOG.info("route call-id=" + callId + " " + req.getMethod() + " " + aor + " relayed by a cluster node -> "
                 + own.contactUri() + " (connection held here)");
-        fork(req, List.of(List.of(new Target(own.contactUri(), own.path(), own.webSocketClient(), own.effectiveQ(),
+        fork(req, List.of(List.of(new Target(own.routableContactUri(), own.path(), own.webSocketClient(), own.effectiveQ(),
                 "b1"))), false);
     }
 

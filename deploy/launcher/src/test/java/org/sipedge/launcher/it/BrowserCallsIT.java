@@ -47,6 +47,8 @@ public class BrowserCallsIT {
             "phone.sdp.to-browser-is-webrtc", "phone.audio.echo-reaches-browser", "phone.bye.ends-both",
             "uac.call.established", "uac.sdp.to-browser-is-webrtc", "uac.sdp.to-phone-is-plain-rtp",
             "uac.audio.echo-reaches-browser", "uac.bye.ends-both",
+            "baresip.register.udp", "baresip.call.established", "baresip.audio.phone-to-browser",
+            "baresip.bye.phone-hangs-up", "baresip.audio.browser-to-phone",
             "wss.certificate.as-logged", "wss.register.dave", "wss.register.binding-on-wss", "wss.call.established",
             "wss.call.callee-is-webrtc", "wss.audio.bob-receives", "wss.audio.dave-receives",
             "wss.media.through-rtpengine", "wss.message.dave-to-bob", "wss.message.bob-to-dave", "wss.bye.ends-both",
@@ -81,7 +83,8 @@ public class BrowserCallsIT {
             missing.add("chromium (Debian: apt-get install chromium chromium-driver)");
         }
         for (String[] tool : new String[][] {{"node", "nodejs"}, {"rtpengine", "rtpengine-daemon"},
-                {"sipp", "sip-tester"}, {"unshare", "util-linux"}, {"ip", "iproute2"}}) {
+                {"sipp", "sip-tester"}, {"unshare", "util-linux"}, {"ip", "iproute2"},
+                {"baresip", "baresip-core"}}) {
             if (onPath(tool[0]).isEmpty()) {
                 missing.add(tool[0] + " (Debian: apt-get install " + tool[1] + ")");
             }
