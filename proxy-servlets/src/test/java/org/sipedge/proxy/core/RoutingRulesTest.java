@@ -85,8 +85,9 @@ class RoutingRulesTest {
                 binding("sip:c@127.0.0.1:3", 1.0f, null, null),
                 binding("sip:d@127.0.0.1:4", 0.1f, null, null)), List.of());
         RoutingDecision.Fork f = (RoutingDecision.Fork) decide(rules(false, false, false), "INVITE", 70, false, s);
-        assertEquals(List.of(List.of("sip:b@127.0.0.1:2", "sip:c@127.0.0.1:3"), List.of("sip:a@127.0.0.1:1"),
-                List.of("sip:d@127.0.0.1:4")), f.groups().stream().map(g -> g.stream().map(Target::uri).toList()).toList());
+        // contacts without a transport parameter are sent on the one they registered on (Binding.routableContactUri)
+        assertEquals(List.of(List.of("sip:b@127.0.0.1:2;transport=udp", "sip:c@127.0.0.1:3;transport=udp"),
+                List.of("sip:a@127.0.0.1:1;transport=udp"), List.of("sip:d@127.0.0.1:4;transport=udp")), f.groups().stream().map(g -> g.stream().map(Target::uri).toList()).toList());
         assertEquals(4, f.targetCount());
     }
 

@@ -2,6 +2,7 @@ package org.sipedge.launcher.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -24,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.sipedge.relay.srtp.Packet;
+import org.sipedge.relay.srtp.SrtpTransformer;
 
 /**
  * The media half of {@code ./sipedge bench relay}: RTP streams caller → relay → callee, paced, counted per stream.
@@ -75,6 +78,8 @@ final class MediaLoad implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_RCVBUF, 1 << 16)
+                // SRTP steps: a caller's DTLS handshake runs on a second socket of this port (SecureCalls)
+                .option(EpollChannelOption.SO_REUSEPORT, true)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -117,6 +122,16 @@ final class MediaLoad implements AutoCloseable {
     Result run(List<InetSocketAddress> relayPorts, int pps, Duration duration, Duration tick, Duration quiet,
             Duration maxDrain)
             throws InterruptedException, ExecutionException, TimeoutException {
+        return run(relayPorts, null, pps, duration, tick, quiet, maxDrain);
+    }
+
+    /**
+     * The same, each packet of stream i protected with {@code srtp.get(i)} before it leaves (SRTP towards the relay,
+     * which sends plain RTP on), or plain when {@code srtp} is null.
+     */
+    Result run(List<InetSocketAddress> relayPorts, List<SrtpTransformer> srtp, int pps, Duration duration,
+            Duration tick, Duration quiet, Duration maxDrain)
+            throws InterruptedException, ExecutionException, TimeoutException {
         int streams = relayPorts.size();
         if (streams == 0 || streams >= MAX_STREAMS) {
             throw new IllegalArgumentException("streams must be 1.." + (MAX_STREAMS - 1));
@@ -126,7 +141,8 @@ final class MediaLoad implements AutoCloseable {
         int perStream = (int) (total / streams + 1);
         receiveGroup.submit(() -> counts.start(run, streams, perStream)).get(5, TimeUnit.SECONDS);
         long errorsBefore = sendErrors.get();
-        Pacer pacer = new Pacer(relayPorts.toArray(InetSocketAddress[]::new), run, pps, total, duration.toNanos(),
+        Pacer pacer = new Pacer(relayPorts.toArray(InetSocketAddress[]::new),
+                srtp == null ? null : srtp.toArray(SrtpTransformer[]::new), run, pps, total, duration.toNanos(),
                 tick.toNanos());
         sender.eventLoop().execute(pacer);
         long sent = pacer.done.get(duration.toMillis() + 10_000, TimeUnit.MILLISECONDS);
@@ -169,10 +185,20 @@ final class MediaLoad implements AutoCloseable {
         }
     }
 
+    /** The packet as SRTP (a new buffer; {@code plain} is released), or null when protecting failed. */
+    private static ByteBuf protect(ByteBuf plain, SrtpTransformer t) {
+        byte[] data = new byte[PACKET_BYTES];
+        plain.getBytes(0, data);
+        plain.release();
+        Packet packet = new Packet(data, 0, PACKET_BYTES);
+        return t.protect(packet) ? Unpooled.wrappedBuffer(packet.bytes()) : null;
+    }
+
     /** Runs on the sender's event loop: one tick per {@code tickNanos}, rescheduling itself. */
     private final class Pacer implements Runnable {
         final CompletableFuture<Long> done = new CompletableFuture<>();
         private final InetSocketAddress[] targets;
+        private final SrtpTransformer[] srtp;
         private final int ssrcBase;
         private final long pps;
         private final long total;
@@ -185,8 +211,10 @@ final class MediaLoad implements AutoCloseable {
         volatile long sendNanos;
         volatile int maxBurst;
 
-        Pacer(InetSocketAddress[] targets, int run, long pps, long total, long durationNanos, long tickNanos) {
+        Pacer(InetSocketAddress[] targets, SrtpTransformer[] srtp, int run, long pps, long total, long durationNanos,
+                long tickNanos) {
             this.targets = targets;
+            this.srtp = srtp;
             this.ssrcBase = run << STREAM_BITS;
             this.pps = pps;
             this.total = total;
@@ -216,6 +244,13 @@ final class MediaLoad implements AutoCloseable {
                     p.setInt(8, ssrcBase | stream);
                     p.setInt(SEQUENCE_AT, seq);
                     p.setLong(SENT_AT, System.nanoTime());
+                    if (srtp != null) {
+                        p = protect(p, srtp[stream]);
+                        if (p == null) {
+                            sendErrors.incrementAndGet();
+                            continue;
+                        }
+                    }
                     sender.write(new DatagramPacket(p, targets[stream]), sender.voidPromise());
                 }
                 sent += n;

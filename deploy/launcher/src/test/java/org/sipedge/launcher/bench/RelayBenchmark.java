@@ -89,6 +89,8 @@ public final class RelayBenchmark {
         int seconds = 5;
         List<Integer> rates = DEFAULT_RATES;
         List<Integer> streams = List.of(1, 10, 100);
+        List<Integer> srtpStreams = List.of(10, 100);
+        boolean srtp = true;
         boolean rtpengine = true;
         boolean relays = true;
         boolean media = true;
@@ -106,6 +108,7 @@ public final class RelayBenchmark {
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println("usage: ./sipedge bench relay [--seconds 5] [--rates R1,R2,...] [--streams 1,10,100]"
+                    + " [--srtp-streams 10,100] [--no-srtp]"
                     + " [--only-rtpengine] [--only-relay] [--no-media] [--no-ng] [--ng-seconds 10]"
                     + " [--ng-concurrency 32] [--cpu-at 40000] [--tick-us 1000] [--max-p99-ms 20]"
                     + " [--rtpengine-arg ARG]... [--relay-set key=value]... [--ng udp:IP:PORT --pid PID [--name N]]...");
@@ -155,7 +158,8 @@ public final class RelayBenchmark {
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
-            boolean takesValue = !List.of("--only-rtpengine", "--only-relay", "--no-media", "--no-ng").contains(option);
+            boolean takesValue = !List.of("--only-rtpengine", "--only-relay", "--no-media", "--no-ng", "--no-srtp")
+                    .contains(option);
             if (takesValue) {
                 if (value == null) {
                     throw new IllegalArgumentException(option + " needs a value");
@@ -166,6 +170,8 @@ public final class RelayBenchmark {
                 case "--seconds" -> o.seconds = Integer.parseInt(value);
                 case "--rates" -> o.rates = ints(value);
                 case "--streams" -> o.streams = ints(value);
+                case "--srtp-streams" -> o.srtpStreams = ints(value);
+                case "--no-srtp" -> o.srtp = false;
                 case "--only-rtpengine" -> o.relays = false;
                 case "--only-relay" -> o.rtpengine = false;
                 case "--no-media" -> o.media = false;
@@ -229,47 +235,16 @@ public final class RelayBenchmark {
             System.out.println("(" + t.name() + ": no --pid given, CPU columns stay empty)");
         }
         String token = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
-        int stepNo = 0;
         if (o.media) {
             try (NgLink link = new NgLink(t.ng())) {
                 // JIT of the generator and of a Java relay; not counted
                 Step w = step(t, link, load, 10, Math.min(20_000, o.rates.get(0)), WARMUP, o, token + "-w");
                 System.out.printf(Locale.ROOT, "%n%s warm-up: 10 streams, %d pps for %d s: %d sent, %d lost%n",
                         t.name(), w.media().offeredPps(), WARMUP.toSeconds(), w.media().sent(), w.media().lost());
-                List<Step> atLargest = List.of();
-                int largest = o.streams.stream().mapToInt(Integer::intValue).max().orElse(0);
-                for (int streams : o.streams) {
-                    System.out.println();
-                    System.out.println("## " + t.name() + ": " + streams + (streams == 1 ? " stream" : " streams")
-                            + ", " + o.seconds + " s per step");
-                    System.out.println("| offered pps | sent pps | received | lost | loss % | lossy streams "
-                            + "| reordered | dup | delay p50 us | p99 us | max us | relay CPU % | relay us/pkt | gen CPU % | other CPU % "
-                            + "| relay sock drops | gen rx drops | all rcvbuf drops | relay queue warnings |");
-                    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                    List<Step> steps = new ArrayList<>();
-                    int unclean = 0;
-                    for (int rate : o.rates) {
-                        Step s = step(t, link, load, streams, rate, Duration.ofSeconds(o.seconds), o,
-                                token + "-" + (++stepNo));
-                        steps.add(s);
-                        print(s);
-                        if (!s.clean() && ++unclean >= 2) {
-                            break;
-                        }
-                    }
-                    int best = steps.stream().filter(Step::clean).mapToInt(s -> s.media().offeredPps()).max()
-                            .orElse(0);
-                    summary.put(t.name() + "_pps_" + streams, Integer.toString(best));
-                    if (streams == largest) {
-                        atLargest = steps;
-                    }
-                }
-                Step ref = cpuReference(atLargest, o.cpuAt);
-                if (ref != null && !Double.isNaN(ref.relayUsPerPacket())) {
-                    System.out.printf(Locale.ROOT, "%s CPU per packet: %.2f us at %d pps with %d streams%n", t.name(),
-                            ref.relayUsPerPacket(), ref.media().offeredPps(), ref.media().streams());
-                    summary.put(t.name() + "_cpu_us_per_packet", String.format(Locale.ROOT, "%.2f",
-                            ref.relayUsPerPacket()));
+                series(t, link, load, o, o.streams, null, t.name(), summary);
+                if (o.srtp) {
+                    series(t, link, load, o, o.srtpStreams, t.name().equals("rtpengine") ? SecureCalls.Kind.SDES
+                            : SecureCalls.Kind.DTLS, t.name() + "_srtp", summary);
                 }
             }
         }
@@ -296,6 +271,50 @@ public final class RelayBenchmark {
         }
         return summary;
     }
+
+    /**
+     * Media steps for each stream count: plain RTP ({@code kind} null) or the caller's SRTP bridged to plain RTP.
+     * Puts {@code <prefix>_pps_<streams>} and {@code <prefix>_cpu_us_per_packet} into the summary.
+     */
+    private static void series(Target t, NgLink link, MediaLoad load, Options o, List<Integer> counts,
+            SecureCalls.Kind kind, String prefix, Map<String, String> summary) throws Exception {
+        List<Step> atLargest = List.of();
+        int largest = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+        for (int streams : counts) {
+            System.out.println();
+            System.out.println("## " + t.name() + ": " + (kind == null ? "" : "SRTP (" + kind + ", "
+                    + "AES_CM_128_HMAC_SHA1_80) from the caller bridged to RTP, ") + streams
+                    + (streams == 1 ? " stream" : " streams") + ", " + o.seconds + " s per step");
+            System.out.println("| offered pps | sent pps | received | lost | loss % | lossy streams "
+                    + "| reordered | dup | delay p50 us | p99 us | max us | relay CPU % | relay us/pkt | gen CPU % | other CPU % "
+                    + "| relay sock drops | gen rx drops | all rcvbuf drops | relay queue warnings |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            List<Step> steps = new ArrayList<>();
+            int unclean = 0;
+            for (int rate : o.rates) {
+                Step s = step(t, link, load, streams, rate, Duration.ofSeconds(o.seconds), o,
+                        prefix + "-" + (++stepCounter), kind);
+                steps.add(s);
+                print(s);
+                if (!s.clean() && ++unclean >= 2) {
+                    break;
+                }
+            }
+            int best = steps.stream().filter(Step::clean).mapToInt(s -> s.media().offeredPps()).max().orElse(0);
+            summary.put(prefix + "_pps_" + streams, Integer.toString(best));
+            if (streams == largest) {
+                atLargest = steps;
+            }
+        }
+        Step ref = cpuReference(atLargest, o.cpuAt);
+        if (ref != null && !Double.isNaN(ref.relayUsPerPacket())) {
+            System.out.printf(Locale.ROOT, "%s CPU per packet: %.2f us at %d pps with %d streams%n", prefix,
+                    ref.relayUsPerPacket(), ref.media().offeredPps(), ref.media().streams());
+            summary.put(prefix + "_cpu_us_per_packet", String.format(Locale.ROOT, "%.2f", ref.relayUsPerPacket()));
+        }
+    }
+
+    private static int stepCounter;
 
     /** The step at {@code rate} if it was clean, else the highest clean step below it. */
     private static Step cpuReference(List<Step> steps, int rate) {
@@ -332,20 +351,34 @@ public final class RelayBenchmark {
     /** Opens {@code streams} calls, sends, counts, deletes the calls. */
     private static Step step(Target t, NgLink link, MediaLoad load, int streams, int rate, Duration duration,
             Options o, String prefix) throws Exception {
+        return step(t, link, load, streams, rate, duration, o, prefix, null);
+    }
+
+    /** The same; with a {@code kind}, the callers send SRTP ({@link SecureCalls}). */
+    private static Step step(Target t, NgLink link, MediaLoad load, int streams, int rate, Duration duration,
+            Options o, String prefix, SecureCalls.Kind kind) throws Exception {
         List<String> callIds = new ArrayList<>();
         List<InetSocketAddress> ports = new ArrayList<>();
+        List<org.sipedge.relay.srtp.SrtpTransformer> srtp = kind == null ? null : new ArrayList<>();
         try {
             for (int i = 0; i < streams; i++) {
                 String callId = "bench-" + prefix + "-" + i + "@127.0.0.1";
                 callIds.add(callId);
-                ports.add(link.openCall(callId, load.callerAddress(), load.calleeAddress()));
+                if (kind == null) {
+                    ports.add(link.openCall(callId, load.callerAddress(), load.calleeAddress()));
+                } else {
+                    SecureCalls.Secure sc = SecureCalls.open(link, kind, callId, load.callerAddress(),
+                            load.calleeAddress());
+                    ports.add(sc.relayPort());
+                    srtp.add(sc.srtp());
+                }
             }
             settle(t.pid());
             Map<InetSocketAddress, Long> dropsBefore = SocketDrops.now();
             long allBefore = UdpDrops.rcvbufErrors();
             long logBefore = logSize(t.log());
             ProcessCpu.Sample before = ProcessCpu.Sample.take(t.pid());
-            MediaLoad.Result r = load.run(ports, rate, duration, Duration.ofNanos(o.tickMicros * 1000L), QUIET,
+            MediaLoad.Result r = load.run(ports, srtp, rate, duration, Duration.ofNanos(o.tickMicros * 1000L), QUIET,
                     MAX_DRAIN);
             ProcessCpu.Sample after = ProcessCpu.Sample.take(t.pid());
             Map<InetSocketAddress, Long> dropsAfter = SocketDrops.now();
@@ -357,6 +390,9 @@ public final class RelayBenchmark {
                     after.selfPercent(before), after.machinePercent(before), relayDrops, genDrops, allDrops,
                     countWarnings(t.log(), logBefore));
         } finally {
+            if (srtp != null) {
+                srtp.forEach(org.sipedge.relay.srtp.SrtpTransformer::close);
+            }
             for (String callId : callIds) {
                 try {
                     link.deleteCall(callId);
@@ -390,8 +426,18 @@ public final class RelayBenchmark {
             head.append(" pps ").append(s).append(" |");
             rule.append("---:|");
         }
-        head.append(" us/pkt | ng calls/s |");
-        rule.append("---:|---:|");
+        head.append(" us/pkt |");
+        rule.append("---:|");
+        if (o.srtp) {
+            for (int st : o.srtpStreams) {
+                head.append(" SRTP pps ").append(st).append(" |");
+                rule.append("---:|");
+            }
+            head.append(" SRTP us/pkt |");
+            rule.append("---:|");
+        }
+        head.append(" ng calls/s |");
+        rule.append("---:|");
         System.out.println(head);
         System.out.println(rule);
         summaries.forEach((name, s) -> {
@@ -399,8 +445,14 @@ public final class RelayBenchmark {
             for (int streams : o.streams) {
                 row.append(' ').append(s.getOrDefault(name + "_pps_" + streams, "")).append(" |");
             }
-            row.append(' ').append(s.getOrDefault(name + "_cpu_us_per_packet", "")).append(" | ")
-                    .append(s.getOrDefault(name + "_ng_per_s", "")).append(" |");
+            row.append(' ').append(s.getOrDefault(name + "_cpu_us_per_packet", "")).append(" |");
+            if (o.srtp) {
+                for (int st : o.srtpStreams) {
+                    row.append(' ').append(s.getOrDefault(name + "_srtp_pps_" + st, "")).append(" |");
+                }
+                row.append(' ').append(s.getOrDefault(name + "_srtp_cpu_us_per_packet", "")).append(" |");
+            }
+            row.append(' ').append(s.getOrDefault(name + "_ng_per_s", "")).append(" |");
             System.out.println(row);
         });
     }
