@@ -75,6 +75,18 @@ public final class StunResponder {
         }
     }
 
+    /**
+     * ice4j's configuration library announces itself at INFO on first use ("Initialized newConfig", "SC_HOME_DIR_...
+     * not set"): quiet below WARNING unless the logging configuration sets a level for {@code org.jitsi}.
+     */
+    private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
+
+    static {
+        if (JITSI_LOG.getLevel() == null) {
+            JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     /** RFC 8489 section 5: the magic cookie, bytes 4-7 of every STUN message. */
     static final int MAGIC_COOKIE = 0x2112A442;
     private static final int HEADER = 20;
