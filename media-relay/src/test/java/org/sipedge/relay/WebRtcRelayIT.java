@@ -97,8 +97,17 @@ class WebRtcRelayIT {
     /** RTP and RTCP both ways, byte-identical; SRTP on the browser's side. */
     private static void mediaFlowsBothWays(FakeBrowser browser, MediaPhone phone, InetSocketAddress phoneSendsTo)
             throws IOException {
+        // the browser's handshake may end a moment before the relay's (the last flight is in transit): what it
+        // sends in that moment is dropped, as it would be from a real browser; wait until a packet gets through
+        MediaPhone.Received first = null;
+        for (int i = 0; i < 60 && first == null; i++) {
+            browser.sendMedia(MediaPhone.rtp(0, 1000 + i, 0x1234, 160));
+            first = phone.receiveRtp(Duration.ofMillis(50));
+        }
+        assertNotNull(first, "no media from the browser reached the phone within 3 s of the handshake");
+        phone.drain();
         for (int seq = 1; seq <= 5; seq++) {
-            byte[] rtp = MediaPhone.rtp(0, seq, 0x1234, 160);
+            byte[] rtp = MediaPhone.rtp(0, 2000 + seq, 0x1234, 160);
             browser.sendMedia(rtp);
             MediaPhone.Received got = phone.receiveRtp(WAIT);
             assertNotNull(got, "browser -> phone RTP " + seq);
@@ -185,8 +194,17 @@ class WebRtcRelayIT {
             });
             caller.connect(toCaller, "actpass");
             calleeUp.get(10, TimeUnit.SECONDS);
+            byte[] through = null;
+            for (int i = 0; i < 60 && through == null; i++) { // see mediaFlowsBothWays: the relay's side may lag
+                caller.sendMedia(MediaPhone.rtp(111, 1000 + i, 0xAAAA, 100));
+                through = callee.receiveMedia(50);
+            }
+            assertNotNull(through, "no media from the caller reached the callee");
+            while (callee.receiveMedia(20) != null) {
+                // drain the rest of the priming packets
+            }
             for (int seq = 1; seq <= 5; seq++) {
-                byte[] rtp = MediaPhone.rtp(111, seq, 0xAAAA, 100);
+                byte[] rtp = MediaPhone.rtp(111, 2000 + seq, 0xAAAA, 100);
                 caller.sendMedia(rtp);
                 assertArrayEquals(rtp, callee.receiveMedia(3000), "caller -> callee " + seq);
                 byte[] back = MediaPhone.rtp(111, seq, 0xBBBB, 100);
@@ -213,6 +231,8 @@ class WebRtcRelayIT {
             assertThrows(IOException.class, () -> browser.connect(forged, "actpass"));
             waitFor(() -> ((Number) dtls(statistics()).get("wrong fingerprint")).longValue() > wrongBefore,
                     "the wrong fingerprint is counted");
+            waitFor(() -> String.valueOf(NgUdp.request(RelayFixture.ngPort(relay), Map.of("command", "query",
+                    "call-id", id))).contains("failure=wrong fingerprint"), "query names the failed stream's cause");
 
             // a good call; then a check with a wrong password and garbage on its port
             try (FakeBrowser good = new FakeBrowser(RelayCertificate.generate());

@@ -800,10 +800,34 @@ public final class NgCommands implements NgHandler {
             if (side.muxUsed()) {
                 flags.add("RTCP-mux");
             }
+            WebRtcEndpoint w = side.webrtc();
+            if (w != null) {
+                flags.add("ICE");
+                flags.add("DTLS");
+                media.put("WebRTC", webrtc(w));
+            }
             media.put("flags", flags);
             medias.add(media);
         }
         m.put("medias", medias);
+        return m;
+    }
+
+    /** The WebRTC termination of one media line: its state, why it failed, and what it dropped. */
+    private static Map<String, Object> webrtc(WebRtcEndpoint w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", w.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (w.failure() != null) {
+            m.put("failure", w.failure().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        }
+        if (w.role() != null) {
+            m.put("DTLS role", w.role() == DtlsSrtp.Role.SERVER ? "passive" : "active");
+        }
+        if (w.peer() != null) {
+            m.put("ICE peer", endpoint(w.peer()));
+        }
+        m.put("dropped", w.dropped());
+        m.put("SRTP errors", w.srtpErrors());
         return m;
     }
 
