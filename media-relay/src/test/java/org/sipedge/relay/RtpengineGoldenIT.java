@@ -30,7 +30,8 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
 
 /**
  * The same ng datagrams to the real rtpengine and to the relay, in the same test: every request of the reference
- * transcripts 02 (plain call), 04 and 05 (browser ↔ plain phone, both directions: the relay terminates WebRTC),
+ * transcripts 02 (plain call), 03 (browser ↔ browser: ICE=force-relay passes ICE and DTLS through), 04 and 05
+ * (browser ↔ plain phone, both directions: the relay terminates WebRTC),
  * 06 (plain ↔ plain flags), 07 (errors), 08 (forks, tags, re-INVITE from the callee) and 10 (retransmissions,
  * cookie reuse), byte for byte as captured, and the plain ↔ plain case of the proxy's flag table. The replies must
  * agree: same cookie, same format, same {@code result}, {@code error-reason} and {@code warning}, and semantically
@@ -43,6 +44,9 @@ class RtpengineGoldenIT {
      * Exchanges where the relay answers differently on purpose: the key is transcript-exchange, the value why.
      */
     private static final Map<String, String> DELIBERATE = Map.ofEntries(
+            Map.entry("03-ws-both-05", "call B (the words as strings rtpengine ignores): the browser's SDP offered "
+                    + "onwards as WebRTC with rtpengine's twelve SDES a=crypto lines beside DTLS; the relay offers "
+                    + "DTLS-SRTP only (see 07-errors-25)"),
             Map.entry("04-ws-uac-only-05", "call B (the words as strings rtpengine ignores, so the browser's SDP is "
                     + "offered onwards as WebRTC): rtpengine adds twelve SDES a=crypto lines beside DTLS; the relay "
                     + "offers DTLS-SRTP only (see 07-errors-25)"),
@@ -83,7 +87,7 @@ class RtpengineGoldenIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"01-ping", "02-plain-call", "04-ws-uac-only", "05-ws-uas-only", "06-ws-neither",
+    @ValueSource(strings = {"01-ping", "02-plain-call", "03-ws-both", "04-ws-uac-only", "05-ws-uas-only", "06-ws-neither",
             "07-errors", "08-fork-and-tags", "10-duplicate-cookie"})
     void everyCapturedRequestGetsTheSameAnswer(String transcript) throws IOException {
         List<String> differences = new ArrayList<>();

@@ -252,6 +252,51 @@ class WebRtcRelayIT {
         }
     }
 
+    /**
+     * ICE=force-relay (transcript 03's flags): the browsers' ICE and DTLS pass through end to end. Each browser keeps
+     * the other's SDP (its candidates, credentials, fingerprint) and gets the relay's relay candidates beside it;
+     * whatever it sends to its relay candidate arrives unchanged at the other browser, both ways.
+     */
+    @Test
+    void forceRelayPassesIceAndDtlsThroughUnchanged() throws Exception {
+        try (FakeBrowser a = new FakeBrowser(RelayCertificate.generate());
+             FakeBrowser b = new FakeBrowser(RelayCertificate.generate());
+             java.net.DatagramSocket sa = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"));
+             java.net.DatagramSocket sb = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String id = "webrtc-force-relay";
+            String offerA = a.sdp("actpass").replace(" " + a.port() + " ", " " + sa.getLocalPort() + " ");
+            String toB = NgBencode.string(signal("offer", id, "a", null, offerA, "ICE=force-relay DTLS=passive"),
+                    "sdp");
+            assertTrue(toB.contains(a.fingerprint().toString()), "A's fingerprint passes through:\n" + toB);
+            assertTrue(toB.contains("a=ice-ufrag:brws") && toB.contains(" typ relay raddr "), toB);
+            assertTrue(toB.contains("m=audio " + sa.getLocalPort() + " UDP/TLS/RTP/SAVPF"), "A's port kept: " + toB);
+            String answerB = b.sdp("active").replace(" " + b.port() + " ", " " + sb.getLocalPort() + " ");
+            String toA = NgBencode.string(signal("answer", id, "a", "b", answerB, "ICE=force-relay DTLS=passive"),
+                    "sdp");
+            assertTrue(toA.contains(b.fingerprint().toString()) && toA.contains("a=setup:active"), toA);
+            InetSocketAddress relayForB = relayCandidate(toB);
+            InetSocketAddress relayForA = relayCandidate(toA);
+            byte[] check = a.check("brws", "browserpassword0123456789"); // any STUN, DTLS or SRTP: opaque here
+            byte[] hello = {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, 0, 3, 1, 2, 3};
+            sb.send(new java.net.DatagramPacket(check, check.length, relayForB));
+            sa.setSoTimeout(3000);
+            java.net.DatagramPacket got = new java.net.DatagramPacket(new byte[2048], 2048);
+            sa.receive(got);
+            assertArrayEquals(check, java.util.Arrays.copyOf(got.getData(), got.getLength()), "B -> A unchanged");
+            sa.send(new java.net.DatagramPacket(hello, hello.length, relayForA));
+            sb.setSoTimeout(3000);
+            got = new java.net.DatagramPacket(new byte[2048], 2048);
+            sb.receive(got);
+            assertArrayEquals(hello, java.util.Arrays.copyOf(got.getData(), got.getLength()), "A -> B unchanged");
+        }
+    }
+
+    private static InetSocketAddress relayCandidate(String sdp) {
+        Matcher m = Pattern.compile("a=candidate:\\S+ 1 UDP \\d+ (\\S+) (\\d+) typ relay").matcher(sdp);
+        assertTrue(m.find(), "no relay candidate in:\n" + sdp);
+        return new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+    }
+
     private static String ufrag(String sdp) {
         Matcher m = Pattern.compile("a=ice-ufrag:(\\S+)").matcher(sdp);
         assertTrue(m.find());

@@ -219,13 +219,10 @@ public final class NgCommands implements NgHandler {
 
     /**
      * With WebRTC termination on: what this relay still cannot do for the request, or null. It terminates
-     * UDP/TLS/RTP/SAVP(F) (DTLS-SRTP with ICE-lite) and relays RTP/AVP(F); SDES-SRTP and ICE passthrough
-     * (force-relay) are not done.
+     * UDP/TLS/RTP/SAVP(F) (DTLS-SRTP with ICE-lite), passes ICE and DTLS through with ICE=force-relay, and relays
+     * RTP/AVP(F); SDES-SRTP is not done.
      */
     private static String notTerminable(SessionDescription sdp, SignalOptions o) {
-        if ("force-relay".equals(o.ice())) {
-            return "ICE=force-relay (ICE passed through between two WebRTC parties)";
-        }
         String out = o.transportProtocol();
         if (out != null && (out.equals("RTP/SAVP") || out.equals("RTP/SAVPF"))) {
             return "transport-protocol " + out + " (SDES-SRTP)";
@@ -397,7 +394,7 @@ public final class NgCommands implements NgHandler {
                 // mux merely offered keeps the RTCP port as fallback (a=rtcp:RTP+1); mux in use (accepted in an
                 // answer, or required) names the RTP port itself, as rtpengine writes them
                 SdpRewriter.WebRtcLocal towardsBrowser = null;
-                if (webrtc != null) {
+                if (webrtc != null && !"force-relay".equals(o.ice())) { // force-relay: ICE and DTLS pass through
                     if (isWebRtc(m.protocol())) {
                         fromBrowser[i] = PeerParams.of(sdp, m, offer); // IllegalArgumentException: incomplete SDP
                         terminate(in);
@@ -598,7 +595,8 @@ public final class NgCommands implements NgHandler {
                 .noRtcpAttribute(o.noRtcpAttribute()).fullRtcpAttribute(o.fullRtcpAttribute())
                 .originalSendrecv(o.originalSendrecv())
                 .sdesOff(sdes.contains("off") || sdes.contains("no") || sdes.contains("disable"))
-                .codecStrip(o.codecStrip()).codecMask(o.codecMask()).codecExcept(o.codecExcept()).build();
+                .codecStrip(o.codecStrip()).codecMask(o.codecMask()).codecExcept(o.codecExcept())
+                .iceForceRelay("force-relay".equals(o.ice())).build();
     }
 
     private void forgetIfEmpty(Call call, long nowMillis) {

@@ -110,6 +110,13 @@ public final class SdpRewriter {
         }
     }
 
+    /** What ICE=force-relay keeps of a party's SDP: its ICE and DTLS lines (and BUNDLE) pass through end to end. */
+    private static final Set<String> PASSED_THROUGH = Set.of("ice-ufrag", "ice-pwd", "ice-options", "ice-lite",
+            "candidate", "end-of-candidates", "fingerprint", "setup", "group", "crypto");
+
+    /** rtpengine's relay candidates: type preference 0, local preference 65535, component 1 or 2. */
+    static final long RELAY_PRIORITY = 16777215L;
+
     /** RFC 8445 section 5.1.2.1 for a host candidate of component 1: (126 << 24) | (65535 << 8) | 255. */
     static final long HOST_PRIORITY = 2130706431L;
 
@@ -123,11 +130,13 @@ public final class SdpRewriter {
      * @param iceRemove ICE=remove. The peer's ICE lines are dropped either way; without it rtpengine would write
      *        its own candidates, which this package does not do yet
      * @param sdesOff SDES-off. No effect yet: the peer's a=crypto is always dropped and none is generated
+     * @param iceForceRelay ICE=force-relay: the parties' ICE and DTLS pass through end to end; their SDP keeps its
+     *        addresses, ports, candidates and DTLS lines, and the relay adds its own as relay candidates
      */
     public record RewriteOptions(boolean replaceOrigin, boolean replaceSessionConnection, String transportProtocol,
             boolean iceRemove, boolean generateMid, boolean stripExtmap, boolean noRtcpAttribute,
             boolean fullRtcpAttribute, boolean originalSendrecv, boolean sdesOff, Set<String> codecStrip,
-            Set<String> codecMask, Set<String> codecExcept) {
+            Set<String> codecMask, Set<String> codecExcept, boolean iceForceRelay) {
 
         public RewriteOptions {
             codecStrip = codecStrip == null ? Set.of() : Set.copyOf(codecStrip);
@@ -149,7 +158,7 @@ public final class SdpRewriter {
                     .transportProtocol(transportProtocol).iceRemove(iceRemove).generateMid(generateMid)
                     .stripExtmap(stripExtmap).noRtcpAttribute(noRtcpAttribute).fullRtcpAttribute(fullRtcpAttribute)
                     .originalSendrecv(originalSendrecv).sdesOff(sdesOff).codecStrip(codecStrip).codecMask(codecMask)
-                    .codecExcept(codecExcept);
+                    .codecExcept(codecExcept).iceForceRelay(iceForceRelay);
         }
 
         /** Mutable on purpose: one call site sets a few of thirteen options. */
@@ -167,6 +176,7 @@ public final class SdpRewriter {
             private Set<String> codecStrip = Set.of();
             private Set<String> codecMask = Set.of();
             private Set<String> codecExcept = Set.of();
+            private boolean iceForceRelay;
 
             public Builder replaceOrigin(boolean v) {
                 replaceOrigin = v;
@@ -233,10 +243,15 @@ public final class SdpRewriter {
                 return this;
             }
 
+            public Builder iceForceRelay(boolean v) {
+                iceForceRelay = v;
+                return this;
+            }
+
             public RewriteOptions build() {
                 return new RewriteOptions(replaceOrigin, replaceSessionConnection, transportProtocol, iceRemove,
                         generateMid, stripExtmap, noRtcpAttribute, fullRtcpAttribute, originalSendrecv, sdesOff,
-                        codecStrip, codecMask, codecExcept);
+                        codecStrip, codecMask, codecExcept, iceForceRelay);
             }
         }
     }
@@ -421,8 +436,8 @@ public final class SdpRewriter {
     private static void writeSession(StringBuilder out, SessionDescription in, RewriteOptions options,
             LocalMedia relay) {
         List<MediaDescription> media = in.media();
-        boolean rewriteConnection = options.replaceSessionConnection()
-                || media.stream().anyMatch(m -> m.connection() == null);
+        boolean rewriteConnection = !options.iceForceRelay() && (options.replaceSessionConnection()
+                || media.stream().anyMatch(m -> m.connection() == null));
         boolean onHold = !media.isEmpty() && onHold(media.get(0));
         for (SdpLine line : in.sessionLines()) {
             switch (line.type()) {
@@ -452,9 +467,9 @@ public final class SdpRewriter {
     private static void writeMedia(StringBuilder out, MediaDescription m, MediaPlan plan, RewriteOptions options,
             LocalMedia local, LocalMedia relay) {
         LocalMedia addressOwner = local != null ? local : relay;
-        m.mLine().withText(mLine(m, plan, local)).appendTerminated(out);
+        m.mLine().withText(mLine(m, plan, options.iceForceRelay() ? null : local)).appendTerminated(out);
         for (SdpLine line : m.lines()) {
-            if (line.type() == 'c' && addressOwner != null) {
+            if (line.type() == 'c' && addressOwner != null && !options.iceForceRelay()) {
                 line = replaceAddress(line, 1, addressOwner.addressFamily(), onHold(m)
                         ? Connection.unspecified(addressOwner.addressFamily()) : addressOwner.address());
             } else if (line.type() == 'a' && dropsAtMediaLevel(Attribute.of(line), plan, options)) {
@@ -483,7 +498,17 @@ public final class SdpRewriter {
                 Direction d = onHold(m) ? m.direction().withoutReceiving() : m.direction();
                 written.add("a=" + d.attributeName());
             }
-            if (plan.rtp()) {
+            if (plan.rtp() && options.iceForceRelay()) {
+                // the party's own a=rtcp and a=rtcp-mux stay where they were; rtpengine adds its RTCP line only
+                // where mux is in use (an answer), naming its RTP port
+                if (local.rtcpMux() && local.rtcpPort() == local.rtpPort()) {
+                    written.add("a=rtcp:" + local.rtcpPort());
+                    written.add("a=rtcp-mux");
+                }
+                if (plan.ptime() > 0) {
+                    written.add("a=ptime:" + plan.ptime());
+                }
+            } else if (plan.rtp()) {
                 if (!options.noRtcpAttribute()) {
                     written.add("a=rtcp:" + local.rtcpPort() + (options.fullRtcpAttribute()
                             ? " IN " + local.addressFamily() + " " + local.address() : ""));
@@ -501,7 +526,15 @@ public final class SdpRewriter {
             }
         }
         WebRtcLocal w = local == null || m.isRejected() ? null : local.webrtc();
-        if (w != null) {
+        if (options.iceForceRelay() && local != null && !m.isRejected()) {
+            String f = foundation(local.address());
+            written.add("a=candidate:" + f + " 1 UDP " + RELAY_PRIORITY + " " + local.address() + " "
+                    + local.rtpPort() + " typ relay raddr " + local.address() + " rport " + local.rtpPort());
+            if (local.rtcpPort() != local.rtpPort()) {
+                written.add("a=candidate:" + f + " 2 UDP " + (RELAY_PRIORITY - 1) + " " + local.address() + " "
+                        + local.rtcpPort() + " typ relay raddr " + local.address() + " rport " + local.rtcpPort());
+            }
+        } else if (w != null) {
             written.add("a=ice-ufrag:" + w.ufrag());
             written.add("a=ice-pwd:" + w.pwd());
             written.add("a=candidate:" + foundation(local.address()) + " 1 UDP " + HOST_PRIORITY + " "
@@ -524,7 +557,7 @@ public final class SdpRewriter {
         Tokens t = new Tokens(m.mLine().value());
         t.next();
         String port = t.next(); // a rejected section keeps its port text ("0", "0/2") as rtpengine does
-        if (!m.isRejected()) {
+        if (!m.isRejected() && local != null) { // null: ICE=force-relay keeps the party's port
             port = local.rtpPort() + (m.portCount().orElse(1) > 1 ? "/" + m.portCount().getAsInt() : "");
         }
         return "m=" + m.type() + " " + port + " " + plan.protocol() + (plan.formats().isEmpty() ? ""
@@ -560,6 +593,9 @@ public final class SdpRewriter {
 
     /** rtpengine's process_session_attributes(). */
     private static boolean dropsAtSessionLevel(Attribute a, RewriteOptions options) {
+        if (options.iceForceRelay() && PASSED_THROUGH.contains(a.name())) {
+            return false;
+        }
         return switch (a.name()) {
             case "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch", "remote-candidates",
                     "candidate", "fingerprint", "setup" -> true;
@@ -573,6 +609,10 @@ public final class SdpRewriter {
 
     /** rtpengine's process_media_attributes(): what it drops, mostly to write its own version further down. */
     private static boolean dropsAtMediaLevel(Attribute a, MediaPlan plan, RewriteOptions options) {
+        if (options.iceForceRelay() && (PASSED_THROUGH.contains(a.name()) || a.name().equals("rtcp")
+                || a.name().equals("rtcp-mux"))) {
+            return false;
+        }
         return switch (a.name()) {
             case "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch", "remote-candidates",
                     "candidate", "rtcp", "rtcp-mux", "end-of-candidates", "mid", "crypto", "fingerprint",

@@ -19,7 +19,7 @@ class SignalOptionsTest {
                         "original-sendrecv", "codec-strip-PCMA", "codec-mask-opus", "codec-except-G722")));
         RewriteOptions o = NgCommands.rewriteOptions(signal);
         assertEquals(new RewriteOptions(true, true, null, true, true, true, true, true, true, true, Set.of("PCMA"),
-                Set.of("opus"), Set.of("G722")), o);
+                Set.of("opus"), Set.of("G722"), false), o);
         assertEquals(RewriteOptions.defaults(), NgCommands.rewriteOptions(SignalOptions.parse(Map.of())));
     }
 
