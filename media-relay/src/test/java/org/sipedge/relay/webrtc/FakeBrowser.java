@@ -144,6 +144,14 @@ public final class FakeBrowser implements AutoCloseable {
 
     /** An ICE check with USE-CANDIDATE for the relay's credentials, signed with {@code password}. */
     public byte[] check(String relayUfrag, String password) {
+        return iceCheck(relayUfrag + ":" + ufrag, password);
+    }
+
+    /**
+     * A controlling agent's connectivity check with USE-CANDIDATE (RFC 8445 section 7.2.2), made with ice4j:
+     * {@code username} is "theirUfrag:ourUfrag", MESSAGE-INTEGRITY keyed with {@code password}, FINGERPRINT last.
+     */
+    public static byte[] iceCheck(String username, String password) {
         StunStack client = new StunStack();
         client.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
             @Override
@@ -163,7 +171,6 @@ public final class FakeBrowser implements AutoCloseable {
         });
         try {
             Request req = MessageFactory.createBindingRequest();
-            String username = relayUfrag + ":" + ufrag;
             req.putAttribute(AttributeFactory.createUsernameAttribute(username));
             req.putAttribute(AttributeFactory.createPriorityAttribute(2122260223L));
             req.putAttribute(AttributeFactory.createIceControllingAttribute(7));

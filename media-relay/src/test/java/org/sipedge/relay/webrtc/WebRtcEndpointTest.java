@@ -21,12 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.tls.UDPTransport;
-import org.ice4j.attribute.AttributeFactory;
-import org.ice4j.message.MessageFactory;
-import org.ice4j.message.Request;
-import org.ice4j.security.CredentialsAuthority;
-import org.ice4j.stack.StunStack;
-import org.ice4j.stack.TransactionID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,34 +99,8 @@ class WebRtcEndpointTest {
     }
 
     /** A browser's connectivity check with USE-CANDIDATE, made with ice4j as a client. */
-    private byte[] check(StunResponder.Credentials relay, String password) throws Exception {
-        StunStack client = new StunStack();
-        client.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
-            @Override
-            public byte[] getLocalKey(String u) {
-                return null;
-            }
-
-            @Override
-            public byte[] getRemoteKey(String u, String media) {
-                return password.getBytes(StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public boolean checkLocalUserName(String u) {
-                return false;
-            }
-        });
-        Request req = MessageFactory.createBindingRequest();
-        String username = relay.ufrag() + ":brws";
-        req.putAttribute(AttributeFactory.createUsernameAttribute(username));
-        req.putAttribute(AttributeFactory.createPriorityAttribute(2122260223L));
-        req.putAttribute(AttributeFactory.createIceControllingAttribute(7));
-        req.putAttribute(AttributeFactory.createUseCandidateAttribute());
-        req.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
-        req.putAttribute(AttributeFactory.createFingerprintAttribute());
-        req.setTransactionID(TransactionID.createNewTransactionID().getBytes());
-        return req.encode(client);
+    private byte[] check(StunResponder.Credentials relay, String password) {
+        return FakeBrowser.iceCheck(relay.ufrag() + ":brws", password);
     }
 
     private void send(byte[] d) throws IOException {

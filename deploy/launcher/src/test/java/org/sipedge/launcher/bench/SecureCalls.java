@@ -9,7 +9,6 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -17,12 +16,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.tls.UDPTransport;
-import org.ice4j.attribute.AttributeFactory;
-import org.ice4j.message.MessageFactory;
-import org.ice4j.message.Request;
-import org.ice4j.security.CredentialsAuthority;
-import org.ice4j.stack.StunStack;
-import org.ice4j.stack.TransactionID;
 import org.sipedge.ng.FlagWords;
 import org.sipedge.relay.dtls.DtlsSrtp;
 import org.sipedge.relay.dtls.Fingerprint;
@@ -30,6 +23,7 @@ import org.sipedge.relay.dtls.RelayCertificate;
 import org.sipedge.relay.dtls.SrtpKeys;
 import org.sipedge.relay.dtls.SrtpProfile;
 import org.sipedge.relay.srtp.SrtpTransformer;
+import org.sipedge.relay.webrtc.FakeBrowser;
 import org.sipedge.rtpengine.RtpengineParam;
 
 /**
@@ -129,38 +123,7 @@ final class SecureCalls {
 
     /** An ICE check with USE-CANDIDATE, retransmitted until the relay answers it (at most 2 s). */
     private static void check(DatagramSocket s, String relayUfrag, String relayPwd) throws IOException {
-        StunStack client = new StunStack();
-        client.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
-            @Override
-            public byte[] getLocalKey(String u) {
-                return null;
-            }
-
-            @Override
-            public byte[] getRemoteKey(String u, String media) {
-                return relayPwd.getBytes(StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public boolean checkLocalUserName(String u) {
-                return false;
-            }
-        });
-        byte[] request;
-        try {
-            Request req = MessageFactory.createBindingRequest();
-            String username = relayUfrag + ":bnch";
-            req.putAttribute(AttributeFactory.createUsernameAttribute(username));
-            req.putAttribute(AttributeFactory.createPriorityAttribute(2122260223L));
-            req.putAttribute(AttributeFactory.createIceControllingAttribute(7));
-            req.putAttribute(AttributeFactory.createUseCandidateAttribute());
-            req.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
-            req.putAttribute(AttributeFactory.createFingerprintAttribute());
-            req.setTransactionID(TransactionID.createNewTransactionID().getBytes());
-            request = req.encode(client);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] request = FakeBrowser.iceCheck(relayUfrag + ":bnch", relayPwd);
         s.setSoTimeout(200);
         byte[] buf = new byte[2048];
         for (int i = 0; i < 10; i++) {
