@@ -31,6 +31,10 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * utime + stime over the step / packets received; the step's media starts once the process is idle after its
  * offers ({@link #settle}: a JVM compiles the signalling code in the background for a few seconds). "other CPU" is the box's busy time used by neither the relay nor
  * this JVM: when it is high, another job shared the 2 cores and the step says little.
+ * SRTP bridging ({@link SecureCalls}): the same steps at 10 and 100 streams with callers that send SRTP
+ * (AES_CM_128_HMAC_SHA1_80), which the relay decrypts into the plain RTP the callee counts: rtpengine with SDES,
+ * SIP Edge's relay with DTLS-SRTP (each caller's ICE check and handshake first, as a browser's), after an SRTP
+ * warm-up step; {@code <target>_srtp_pps_<streams>} and {@code <target>_srtp_cpu_us_per_packet}.
  * Control ({@link NgLoad}): offer + answer + delete per call, a fresh call-id each, 32 in flight.
  *
  * <p>Prints a markdown table per stream count and target, then {@code <target>_pps_<streams> N} (highest clean

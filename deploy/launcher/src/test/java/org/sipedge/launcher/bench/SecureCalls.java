@@ -56,6 +56,12 @@ final class SecureCalls {
     private static final Pattern SETUP = Pattern.compile("a=setup:(\\S+)");
     private static final RelayCertificate CALLER_CERT = RelayCertificate.generate();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** ice4j's configuration announces itself at INFO in the middle of the result tables otherwise. */
+    private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
+
+    static {
+        JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     private SecureCalls() {
     }
