@@ -249,6 +249,9 @@ public final class RelayBenchmark {
                 if (o.srtp) {
                     series(t, link, load, o, o.srtpStreams, t.name().equals("rtpengine") ? SecureCalls.Kind.SDES
                             : SecureCalls.Kind.DTLS, t.name() + "_srtp", summary);
+                    if (!t.name().equals("rtpengine")) {
+                        handshakes(t, load, summary);
+                    }
                 }
             }
         }
@@ -325,6 +328,70 @@ public final class RelayBenchmark {
     }
 
     private static int stepCounter;
+    /** DTLS calls set up per handshake measurement, and how many at a time. */
+    static final int HANDSHAKE_CALLS = 400;
+    static final int HANDSHAKE_CONCURRENCY = 4;
+
+    /**
+     * DTLS-SRTP handshakes one relay completes per second: {@link #HANDSHAKE_CALLS} browser → phone calls, each an
+     * ng offer and answer, the caller's ICE check and a full DTLS handshake with the relay (as a browser's),
+     * {@link #HANDSHAKE_CONCURRENCY} at a time, after half as many not counted. The generator's side of each handshake costs
+     * about as much CPU as the relay's, on the same 2 cores. rtpengine is not measured: its full ICE waits for checks
+     * of its own that this generator does not answer.
+     */
+    private static void handshakes(Target t, MediaLoad load, Map<String, String> summary) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                HANDSHAKE_CONCURRENCY);
+        ThreadLocal<NgLink> links = ThreadLocal.withInitial(() -> new NgLink(t.ng()));
+        List<NgLink> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        String prefix = "hs-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
+        try {
+            // a JVM runs BouncyCastle's EC arithmetic interpreted at first: warm it (and the generator) up
+            runHandshakes(pool, links, all, load, prefix + "-w", HANDSHAKE_CALLS / 2);
+            settle(t.pid());
+            ProcessCpu.Sample before = ProcessCpu.Sample.take(t.pid());
+            long started = System.nanoTime();
+            runHandshakes(pool, links, all, load, prefix, HANDSHAKE_CALLS);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            ProcessCpu.Sample after = ProcessCpu.Sample.take(t.pid());
+            long cpu = after.processNanosSince(before);
+            double rate = HANDSHAKE_CALLS / seconds;
+            System.out.println();
+            System.out.println("## " + t.name() + ": DTLS-SRTP calls (ng offer + answer, ICE check, handshake), "
+                    + HANDSHAKE_CONCURRENCY + " at a time");
+            System.out.println("| calls | seconds | handshakes/s | relay CPU % | relay ms/handshake | gen CPU % |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.0f | %.0f | %s | %.0f |%n", HANDSHAKE_CALLS, seconds, rate,
+                    after.processPercent(before), cpu < 0 ? "" : String.format(Locale.ROOT, "%.2f",
+                            cpu / 1e6 / HANDSHAKE_CALLS), after.selfPercent(before));
+            summary.put(t.name() + "_dtls_handshakes_per_s", String.format(Locale.ROOT, "%.0f", rate));
+        } finally {
+            pool.shutdownNow();
+            all.forEach(NgLink::close);
+        }
+    }
+
+    private static void runHandshakes(java.util.concurrent.ExecutorService pool, ThreadLocal<NgLink> links,
+            List<NgLink> all, MediaLoad load, String prefix, int calls) throws Exception {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            String callId = "bench-" + prefix + "-" + i + "@127.0.0.1";
+            done.add(pool.submit(() -> {
+                NgLink link = links.get();
+                if (!all.contains(link)) {
+                    all.add(link);
+                }
+                SecureCalls.Secure sc = SecureCalls.open(link, SecureCalls.Kind.DTLS, callId, load.callerAddress(),
+                        load.calleeAddress());
+                sc.srtp().close();
+                link.deleteCall(callId);
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 
     /** The step at {@code rate} if it was clean, else the highest clean step below it. */
     private static Step cpuReference(List<Step> steps, int rate) {
