@@ -53,13 +53,19 @@ final class ContainerLayout {
     }
 
     void write(Path warDir, KeyMaterial keys) throws IOException {
+        write(warDir, keys, null);
+    }
+
+    /** The same, with the trust store for outbound TLS ({@code trust}, null: the key store as before). */
+    void write(Path warDir, KeyMaterial keys, TrustMaterial trust) throws IOException {
         Files.createDirectories(conf().resolve("dars"));
         Files.createDirectories(work.resolve("webapps"));
         Files.createDirectories(work.resolve("temp"));
         Files.createDirectories(work.resolve("logs"));
         linkWar(warDir);
         Files.writeString(conf().resolve("server.xml"), serverXml(), StandardCharsets.UTF_8);
-        Files.writeString(conf().resolve("mss-sip-stack.properties"), stackProperties(keys), StandardCharsets.UTF_8);
+        Files.writeString(conf().resolve("mss-sip-stack.properties"), stackProperties(keys, trust),
+                StandardCharsets.UTF_8);
         Files.writeString(conf().resolve("dars/sipedge-dar.properties"), dar(), StandardCharsets.UTF_8);
     }
 
@@ -108,7 +114,7 @@ final class ContainerLayout {
                 """.formatted(connectors);
     }
 
-    private String stackProperties(KeyMaterial keys) {
+    private String stackProperties(KeyMaterial keys, TrustMaterial trust) {
         int buf = settings.getInt(ContainerParam.UDP_BUFFER_BYTES);
         String server = settings.get(ContainerParam.SERVER_HEADER);
         StringBuilder p = new StringBuilder();
@@ -152,8 +158,10 @@ final class ContainerLayout {
             p.append("javax.net.ssl.keyStore=").append(escape(keys.keystore().toAbsolutePath().toString())).append('\n');
             p.append("javax.net.ssl.keyStorePassword=").append(escape(keys.password())).append('\n');
             p.append("javax.net.ssl.keyStoreType=PKCS12\n");
-            p.append("javax.net.ssl.trustStore=").append(escape(keys.keystore().toAbsolutePath().toString())).append('\n');
-            p.append("javax.net.ssl.trustStorePassword=").append(escape(keys.password())).append('\n');
+            Path trustStore = trust != null ? trust.store() : keys.keystore();
+            p.append("javax.net.ssl.trustStore=").append(escape(trustStore.toAbsolutePath().toString())).append('\n');
+            p.append("javax.net.ssl.trustStorePassword=").append(escape(trust != null ? trust.password()
+                    : keys.password())).append('\n');
             p.append("javax.net.ssl.trustStoreType=PKCS12\n");
         }
         return p.toString();

@@ -20,6 +20,11 @@ public enum ContainerParam implements Param {
             "PKCS12 key store for TLS and WSS; empty = a self-signed certificate generated on first start"),
     KEYSTORE_PASSWORD("tls.keystore-password", "", new ValueType.Text(),
             "password of tls.keystore (for the generated one: generated too, kept in the work directory)"),
+    TRUSTSTORE("tls.truststore", "", new ValueType.Text(),
+            "extra CA certificates (PKCS12 or JKS) that outbound TLS trusts beside the JDK's default CAs and this "
+                    + "node's own certificate; empty = those two only"),
+    TRUSTSTORE_PASSWORD("tls.truststore-password", "", new ValueType.Text(),
+            "password of tls.truststore (empty: none)"),
     THREADS("sip.threads", "8", new ValueType.Int(1, 512),
             "SIP stack worker threads (JAIN SIP THREAD_POOL_SIZE)"),
     UDP_BUFFER_BYTES("sip.udp-buffer-bytes", "4194304", new ValueType.Int(65536, 268435456),

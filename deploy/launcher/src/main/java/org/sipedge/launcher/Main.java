@@ -85,7 +85,11 @@ public final class Main {
                             + keys.keystore() + " has expired: TLS and WSS clients will refuse it");
                 }
             }
-            layout.write(war, keys);
+            TrustMaterial trust = keys == null ? null : trustMaterial(settings, work, keys);
+            if (trust != null) {
+                System.out.println("sipedge tls trust: " + trust.describe());
+            }
+            layout.write(war, keys, trust);
         } catch (IOException e) {
             throw new StartupException("cannot prepare " + work + ": " + e.getMessage(), e);
         }
@@ -138,6 +142,16 @@ public final class Main {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The trust store for outbound TLS: the JDK's CAs, the node's certificate, tls.truststore. */
+    private static TrustMaterial trustMaterial(Settings settings, Path work, KeyMaterial keys) throws IOException {
+        try {
+            return TrustMaterial.build(work.resolve("tls"), keys, settings.get(ContainerParam.TRUSTSTORE).trim(),
+                    settings.get(ContainerParam.TRUSTSTORE_PASSWORD));
+        } catch (TrustMaterial.TrustStoreProblem e) {
+            throw new ConfigException(e.key().key(), settings.sourceOf(e.key()), e.getMessage());
         }
     }
 
