@@ -54,8 +54,14 @@ public final class RegistrarComponents {
             node = defaultNodeId();
         }
         this.nodeId = node;
-        this.authenticator = authenticatorOf(settings);
+        UserDirectory users = usersOf(settings); // a bad users file stops start-up before a store is opened
         this.store = Stores.open(settings);
+        try {
+            this.authenticator = authenticatorOf(settings, users, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         this.location = new LocationService(store, new RegistrarRules(limits, node), Clock.systemUTC());
         this.metrics = new RegistrarMetrics(location);
         this.registrar = new Registrar(location, authenticator, metrics, Clock.systemUTC());
@@ -91,7 +97,9 @@ public final class RegistrarComponents {
     public static void validate(Settings settings) {
         Stores.validate(settings);
         limitsOf(settings);
-        authenticatorOf(settings);
+        if (usersOf(settings) != null) {
+            offeredAlgorithms(settings);
+        }
     }
 
     private static RegistrarLimits limitsOf(Settings settings) {
@@ -132,7 +140,8 @@ public final class RegistrarComponents {
         }
     }
 
-    private static DigestAuthenticator authenticatorOf(Settings settings) {
+    /** The users of registrar.auth=digest, or null when auth is off. */
+    private static UserDirectory usersOf(Settings settings) {
         if (!settings.get(RegistrarParam.AUTH).equals("digest")) {
             return null;
         }
@@ -141,13 +150,29 @@ public final class RegistrarComponents {
             throw new ConfigException(RegistrarParam.USERS_FILE.key(), settings.sourceOf(RegistrarParam.USERS_FILE),
                     "registrar.auth=digest needs a users file");
         }
-        UserDirectory users;
         try {
-            users = UserDirectory.load(Path.of(file));
+            return UserDirectory.load(Path.of(file));
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException(RegistrarParam.USERS_FILE.key(), settings.sourceOf(RegistrarParam.USERS_FILE),
                     "cannot use users file: " + e.getMessage());
         }
+    }
+
+    /**
+     * The digest authenticator, null when auth is off. Its nonce secret is shared through the cluster store
+     * ({@link Nonces#NONCE_SECRET_MAP}): a challenge from any node is answered on any node.
+     */
+    private static DigestAuthenticator authenticatorOf(Settings settings, UserDirectory users, ClusterStore store) {
+        if (users == null) {
+            return null;
+        }
+        return new DigestAuthenticator(users, settings.get(RegistrarParam.REALM),
+                Nonces.sharedThrough(store.map(Nonces.NONCE_SECRET_MAP),
+                        settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC(), offeredAlgorithms(settings));
+    }
+
+    /** registrar.digest-algorithms, checked. */
+    private static List<DigestAlgorithm> offeredAlgorithms(Settings settings) {
         List<DigestAlgorithm> offered = new ArrayList<>();
         for (String token : settings.get(RegistrarParam.DIGEST_ALGORITHMS).split(",")) {
             DigestAlgorithm a = DigestAlgorithm.fromToken(token.trim()).orElseThrow(() -> new ConfigException(
@@ -157,8 +182,7 @@ public final class RegistrarComponents {
                 offered.add(a);
             }
         }
-        return new DigestAuthenticator(users, settings.get(RegistrarParam.REALM),
-                Nonces.withRandomSecret(settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC(), offered);
+        return offered;
     }
 
     private static String defaultNodeId() {

@@ -127,6 +127,36 @@ public final class Nonces {
         this(serverSecret, DEFAULT_LIFETIME_SECONDS, DEFAULT_MAX_TRACKED_NONCES);
     }
 
+    /** The cluster store map that holds the nonce secret every node of a cluster uses. */
+    public static final String NONCE_SECRET_MAP = "registrar.nonce-secret";
+    private static final String SECRET_KEY = "hmac-sha256";
+    /** The secret lives as long as the cluster (a restart of every node draws a new one). */
+    private static final java.time.Duration SECRET_TTL = java.time.Duration.ofDays(3650);
+
+    /**
+     * An instance whose secret is shared through {@code secrets}, a cluster store map: the first node to start
+     * draws it, every other node reads that one, so a nonce issued by one node is valid on all of them (a client
+     * behind a load balancer may answer a challenge on another node). The nonce-counts seen stay per node.
+     */
+    public static Nonces sharedThrough(org.sipedge.store.ExpiringMap<String> secrets, long lifetimeSeconds) {
+        byte[] drawn = new byte[MIN_SECRET_BYTES];
+        new SecureRandom().nextBytes(drawn);
+        String mine = Base64.getEncoder().encodeToString(drawn);
+        secrets.putIfAbsent(SECRET_KEY, mine, SECRET_TTL);
+        String shared = secrets.get(SECRET_KEY).orElse(mine);
+        byte[] secret;
+        try {
+            secret = Base64.getDecoder().decode(shared);
+        } catch (IllegalArgumentException e) {
+            secret = new byte[0];
+        }
+        if (secret.length < MIN_SECRET_BYTES) { // not one this class wrote: replace it
+            secrets.put(SECRET_KEY, mine, SECRET_TTL);
+            secret = drawn;
+        }
+        return new Nonces(secret, lifetimeSeconds, DEFAULT_MAX_TRACKED_NONCES);
+    }
+
     /**
      * A single-node instance with a random secret. Nonces die with the process, which only costs clients one more
      * challenge after a restart.
