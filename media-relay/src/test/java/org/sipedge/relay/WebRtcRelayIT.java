@@ -246,7 +246,8 @@ class WebRtcRelayIT {
                 good.send(good.check(ufrag(toBrowser), "not-the-relays-password-at-all"));
                 good.send("garbage on a media port".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 good.send(MediaPhone.rtp(0, 99, 0x1234, 160)); // plain RTP where SRTP is due: fails to verify
-                assertTrue(((Number) stun(statistics()).get("bad integrity")).longValue() > badIntegrityBefore);
+                waitFor(() -> ((Number) stun(statistics()).get("bad integrity")).longValue() > badIntegrityBefore,
+                        "the check with a wrong password is counted"); // the media thread counts it asynchronously
                 mediaFlowsBothWays(good, phone2, new InetSocketAddress("127.0.0.1", port(toPhone)));
             }
         }
