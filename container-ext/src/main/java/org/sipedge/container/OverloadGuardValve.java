@@ -97,6 +97,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             return false;
         }
         if (!overloaded()) {
+            StatelessRequestHandler gate = StatelessRequests.callerGate();
+            if (gate != null && gate.handle(request, channel)) {
+                return false; // challenged or refused statelessly: no transaction, no session to outlive it
+            }
             if (!udp) {
                 return true;
             }

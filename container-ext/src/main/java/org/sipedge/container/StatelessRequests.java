@@ -8,6 +8,7 @@ public final class StatelessRequests {
     private static volatile StatelessRequestHandler udpRegister;
     private static volatile String serverHeader = "SIP Edge";
     private static volatile FastProxyHandler fastProxy;
+    private static volatile StatelessRequestHandler callerGate;
 
     private StatelessRequests() {
     }
@@ -41,6 +42,25 @@ public final class StatelessRequests {
     public static synchronized void clearFastProxy(FastProxyHandler handler) {
         if (fastProxy == handler) {
             fastProxy = null;
+        }
+    }
+
+    /**
+     * The proxy's caller check (407 / 403 for callers who may not call), asked for every request on every
+     * transport before a transaction or session exists; null when there is none.
+     */
+    public static StatelessRequestHandler callerGate() {
+        return callerGate;
+    }
+
+    public static void setCallerGate(StatelessRequestHandler handler) {
+        callerGate = handler;
+    }
+
+    /** Removes {@code handler} if it is the current one. */
+    public static synchronized void clearCallerGate(StatelessRequestHandler handler) {
+        if (callerGate == handler) {
+            callerGate = null;
         }
     }
 

@@ -7,16 +7,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.logging.Logger;
 import javax.management.ObjectName;
 import javax.servlet.ServletContext;
 import org.sipedge.config.ConfigException;
 import org.sipedge.config.Param;
 import org.sipedge.config.Settings;
+import org.sipedge.proxy.core.CallerPolicy;
 import org.sipedge.proxy.core.ClusterNodes;
 import org.sipedge.proxy.core.ForeignFlows;
 import org.sipedge.proxy.core.KnownUsers;
 import org.sipedge.proxy.core.MessageStore;
+import org.sipedge.proxy.core.PeerAddresses;
 import org.sipedge.conference.ConferenceParam;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
@@ -25,10 +29,13 @@ import org.sipedge.dispatcher.DispatcherParam;
 import org.sipedge.dispatcher.DispatcherService;
 import org.sipedge.proxy.core.RoutingRules;
 import org.sipedge.proxy.dispatch.UdpOptionsSender;
+import org.sipedge.proxy.stack.CallerGate;
 import org.sipedge.proxy.stack.UdpFastProxy;
 import org.sipedge.container.StatelessRequests;
 import org.sipedge.registrar.LocationService;
 import org.sipedge.registrar.RegistrarComponents;
+import org.sipedge.registrar.RegistrarParam;
+import org.sipedge.registrar.auth.DigestAuthenticator;
 import org.sipedge.rtpengine.ManagedMediaAnchor;
 import org.sipedge.rtpengine.MediaAnchors;
 import org.sipedge.rtpengine.RtpengineParam;
@@ -44,6 +51,8 @@ import org.sipedge.store.ClusterStore;
 public final class ProxyComponents {
     private static final Logger LOG = Logger.getLogger("org.sipedge.proxy");
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
+    private static final String AUTH_NEEDS_REGISTRAR =
+            "proxy.auth=digest needs registrar.auth=digest: calls are checked against the registrar's users file and realm";
 
     private final Settings settings;
     private final RegistrarComponents registrar;
@@ -64,6 +73,9 @@ public final class ProxyComponents {
     /** Cluster routing of connection-bound bindings (null with the memory store: one node). */
     private final ClusterNodes clusterNodes;
     private final java.util.concurrent.ScheduledExecutorService announcer;
+    private final CallerPolicy callers;
+    /** The caller policy at the transport's door (null when it can refuse nothing). */
+    private final CallerGate gate;
     private ObjectName mbeanName;
     private ObjectName fastMbeanName;
 
@@ -103,6 +115,7 @@ public final class ProxyComponents {
             clusterNodes = null;
             announcer = null;
         }
+        this.callers = callerPolicyOf(settings, registrar);
         this.messages = new MessageStore(store.map(MessageStore.MAP_NAME),
                 settings.getInt(ProxyParam.MESSAGE_STORE_PER_USER),
                 Duration.ofSeconds(settings.getLong(ProxyParam.MESSAGE_STORE_TTL)), Clock.systemUTC());
@@ -133,9 +146,15 @@ public final class ProxyComponents {
             conferences = null;
             conferenceRule = null;
         }
+        if (callers.active()) {
+            gate = new CallerGate(callers);
+            StatelessRequests.setCallerGate(gate);
+        } else {
+            gate = null;
+        }
         if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
             fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure(), conferences, conferenceRule,
-                    settings.getInt(ProxyParam.DISPATCH_TIMEOUT));
+                    settings.getInt(ProxyParam.DISPATCH_TIMEOUT), callers);
             StatelessRequests.setFastProxy(fast);
         } else {
             fast = null;
@@ -157,6 +176,7 @@ public final class ProxyComponents {
                 LOG.warning("fast path metrics not exported over JMX: " + e);
             }
         }
+        LOG.info("proxy callers: " + callers.describe());
         LOG.info("proxy ready: push=" + (push != null ? settings.get(ProxyParam.PUSH_URL) : "off") + " message-store="
                 + settings.get(ProxyParam.MESSAGE_STORE_PER_USER) + "/user udp-fast-path=" + (fast != null) + " "
                 + media.describe());
@@ -200,6 +220,41 @@ public final class ProxyComponents {
         }
     }
 
+    /**
+     * Who may call: {@code proxy.auth} (auto = as registrar.auth) with the registrar's authenticator, the local
+     * domains, the foreign-caller rule and the trusted peers.
+     */
+    private static CallerPolicy callerPolicyOf(Settings settings, RegistrarComponents registrar) {
+        String auth = settings.get(ProxyParam.AUTH);
+        DigestAuthenticator authenticator = registrar.authenticator();
+        if (auth.equals("digest") && authenticator == null) {
+            throw new ConfigException(ProxyParam.AUTH.key(), settings.sourceOf(ProxyParam.AUTH),
+                    AUTH_NEEDS_REGISTRAR);
+        }
+        return new CallerPolicy(auth.equals("none") ? null : authenticator, domainsOf(settings),
+                CallerPolicy.Foreign.valueOf(settings.get(ProxyParam.INBOUND_FROM_FOREIGN).toUpperCase(Locale.ROOT)),
+                trustedPeersOf(settings), System::nanoTime);
+    }
+
+    private static Set<String> domainsOf(Settings settings) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String d : settings.get(ProxyParam.DOMAINS).split("[,\\s]+")) {
+            if (!d.isBlank()) {
+                out.add(d.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    private static PeerAddresses trustedPeersOf(Settings settings) {
+        try {
+            return PeerAddresses.parse(settings.get(ProxyParam.TRUSTED_PEERS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ProxyParam.TRUSTED_PEERS.key(), settings.sourceOf(ProxyParam.TRUSTED_PEERS),
+                    e.getMessage());
+        }
+    }
+
     /** Every key this module reads itself (the registrar's and the store's are read by the registrar). */
     public static List<Param> params() {
         List<Param> all = new ArrayList<>(List.of(ProxyParam.values()));
@@ -213,6 +268,12 @@ public final class ProxyComponents {
     /** Checks what a single value's type cannot (the push URL, the engine list and flags). */
     public static void validate(Settings settings) {
         pushNotifierOf(settings);
+        trustedPeersOf(settings);
+        if (settings.asMap().containsKey(RegistrarParam.AUTH.key()) && settings.get(ProxyParam.AUTH).equals("digest")
+                && !settings.get(RegistrarParam.AUTH).equals("digest")) {
+            throw new ConfigException(ProxyParam.AUTH.key(), settings.sourceOf(ProxyParam.AUTH),
+                    AUTH_NEEDS_REGISTRAR);
+        }
         MediaAnchors.validate(settings);
         if (MediaAnchors.noEnginesConfigured(settings) && settings.getBool(RelayParam.IN_PROCESS)) {
             RelayConfig.from(settings, false, "127.0.0.1"); // the interface default is checked once bound
@@ -308,6 +369,9 @@ public final class ProxyComponents {
             dispatch.close();
             prober.close();
         }
+        if (gate != null) {
+            StatelessRequests.clearCallerGate(gate);
+        }
         if (fast != null) {
             StatelessRequests.clearFastProxy(fast);
             fast.close();
@@ -341,6 +405,7 @@ public final class ProxyComponents {
     public PushNotifier push() { return push; }
     public ManagedMediaAnchor media() { return media; }
     public ProxyMetrics metrics() { return metrics; }
+    public CallerPolicy callers() { return callers; }
     public String nodeId() { return registrar.nodeId(); }
     /** Null with the memory store. */
     public ClusterNodes clusterNodes() { return clusterNodes; }

@@ -26,6 +26,21 @@ public enum ProxyParam implements Param {
             "seconds a call sent to a dispatcher destination (conference server) may go without a final answer before "
                     + "the next destination is tried (on the UDP fast path: without any answer; a server that answered "
                     + "provisionally is alive and keeps its pin)"),
+    AUTH("proxy.auth", "auto", ValueType.OneOf.of("auto", "none", "digest"),
+            "who must prove their identity to call, chat, subscribe or refer (initial INVITE, MESSAGE, SUBSCRIBE, "
+                    + "REFER): digest = callers from a local domain answer 407 with the registrar's users, "
+                    + "algorithms and nonces; none = nobody; auto = as registrar.auth"),
+    DOMAINS("proxy.domains", "", new ValueType.Text(),
+            "the local domains, comma-separated: a From in one of them must authenticate, any other is a foreign "
+                    + "caller (proxy.inbound-from-foreign); empty = every domain is local, so every caller but a "
+                    + "trusted peer authenticates"),
+    INBOUND_FROM_FOREIGN("proxy.inbound-from-foreign", "trusted", ValueType.OneOf.of("allow", "deny", "trusted"),
+            "requests from a foreign domain (see proxy.domains) to local users: allow, deny (403), or trusted = "
+                    + "only from proxy.trusted-peers"),
+    TRUSTED_PEERS("proxy.trusted-peers", "", new ValueType.Text(),
+            "source addresses (IP or CIDR, comma-separated; no host names) that call without authenticating, such as "
+                    + "SIP trunks and conference servers; they also receive the caller's P-Asserted-Identity, which is "
+                    + "removed from everyone else's requests"),
     UDP_FAST_PATH("proxy.udp-fast-path", "true", new ValueType.Bool(),
             "forward calls whose caller and single callee binding are plain UDP, and conference calls to UDP servers, "
                     + "in front of the container without its transactions (same routing, pins, record-route and media "

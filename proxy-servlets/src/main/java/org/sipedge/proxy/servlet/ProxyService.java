@@ -44,6 +44,7 @@ import org.sipedge.dispatcher.core.Failover;
 import org.sipedge.dispatcher.core.RoutingKeys;
 import org.sipedge.proxy.ProxyComponents;
 import org.sipedge.proxy.ProxyMetrics;
+import org.sipedge.proxy.core.CallerPolicy;
 import org.sipedge.proxy.core.ClusterNodes;
 import org.sipedge.proxy.core.AorState;
 import org.sipedge.proxy.core.CallMedia;
@@ -75,6 +76,10 @@ public final class ProxyService {
     private static final String ATTR_HELD_TIMER = "sipedge.held-timer";
     private static final String ATTR_DELIVERY = "sipedge.delivery";
     private static final String ATTR_STARTED = "sipedge.started";
+    /** Request attribute: the caller's authenticated identity (sip:user@domain), for trusted next hops. */
+    private static final String ATTR_IDENTITY = "sipedge.identity";
+    private static final java.util.regex.Pattern BRANCH =
+            java.util.regex.Pattern.compile("(?i);\\s*branch\\s*=\\s*([^;,\\s]+)");
     /** Conference calls: the conference id, the hashing keys, the destination tried last, all tried so far. */
     private static final String ATTR_CONF = "sipedge.conference";
     private static final String ATTR_CONF_KEYS = "sipedge.conference-keys";
@@ -171,6 +176,9 @@ public final class ProxyService {
             release(req);
             return;
         }
+        if (!admitted(req)) {
+            return;
+        }
         if (components.conferences() != null && uri.getUser() != null) {
             java.util.Optional<String> conf = components.conferenceRule().conferenceId(new ConferenceIdRule.RequestFacts(
                     uri.getUser(), userOf(req.getTo().getURI()), req::getHeader));
@@ -211,6 +219,73 @@ public final class ProxyService {
             LOG.info("route call-id=" + callId + " " + method + " " + aor + " -> fork " + describe(f.groups()));
             fork(req, f.groups());
         }
+    }
+
+    /**
+     * Asks the {@link CallerPolicy} whether this caller may start what it asks for: answers 407 (with
+     * Proxy-Authenticate), 403 or 400 itself, or lets the request go on. Credentials for our realm are consumed
+     * here; a P-Asserted-Identity from an untrusted source is removed, and the authenticated identity is kept for
+     * trusted next hops ({@link #ATTR_IDENTITY}).
+     */
+    private boolean admitted(SipServletRequest req) throws IOException {
+        CallerPolicy policy = components.callers();
+        List<String> credentials = new ArrayList<>();
+        req.getHeaders("Proxy-Authorization").forEachRemaining(credentials::add);
+        String fromUser = null;
+        String fromHost = null;
+        if (req.getFrom().getURI() instanceof SipURI from) {
+            fromUser = from.getUser();
+            fromHost = from.getHost();
+        }
+        CallerPolicy.Verdict v = policy.check(new CallerPolicy.Caller(req.getMethod(), fromUser, fromHost,
+                req.getRemoteAddr(), credentials, req.getCallId() + "|" + topBranch(req)));
+        if (v instanceof CallerPolicy.Verdict.Challenge c) {
+            metrics.rejected(407);
+            SipServletResponse resp = req.createResponse(407, "Proxy Authentication Required");
+            for (String value : c.proxyAuthenticate()) {
+                // the JSR 289 addHeader keeps only the last one; RFC 8760 needs one per algorithm
+                ((gov.nist.javax.sip.message.SIPMessage) ((org.mobicents.servlet.sip.message.SipServletMessageImpl) resp)
+                        .getMessage()).addHeader("Proxy-Authenticate: " + value);
+            }
+            resp.send();
+            release(req);
+            if (LOG.isLoggable(Level.FINE)) {
+                LOG.fine("auth call-id=" + req.getCallId() + " " + req.getMethod() + " from " + fromUser + "@"
+                        + fromHost + " (" + req.getRemoteAddr() + ") -> 407");
+            }
+            return false;
+        }
+        if (v instanceof CallerPolicy.Verdict.Refuse r) {
+            LOG.info("auth call-id=" + req.getCallId() + " " + req.getMethod() + " from " + fromUser + "@" + fromHost
+                    + " (" + req.getRemoteAddr() + ") -> " + r.status() + " " + r.reason());
+            reject(req, r.status(), r.reason(), r.reason());
+            return false;
+        }
+        CallerPolicy.Verdict.Pass pass = (CallerPolicy.Verdict.Pass) v;
+        if (!pass.trustedSource()) {
+            req.removeHeader("P-Asserted-Identity");
+        }
+        if (pass.identity() != null) {
+            req.setAttribute(ATTR_IDENTITY, pass.identity());
+            List<String> keep = policy.forwardedCredentials(credentials);
+            if (keep.size() != credentials.size()) {
+                req.removeHeader("Proxy-Authorization");
+                for (String k : keep) {
+                    req.addHeader("Proxy-Authorization", k);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The branch parameter of the top Via, or "" when it has none. */
+    private static String topBranch(SipServletRequest req) {
+        String via = req.getHeader("Via");
+        if (via == null) {
+            return "";
+        }
+        java.util.regex.Matcher m = BRANCH.matcher(via);
+        return m.find() ? m.group(1) : "";
     }
 
     /**
@@ -518,6 +593,11 @@ public final class ProxyService {
                 } catch (ServletParseException e) {
                     LOG.warning("call-id=" + req.getCallId() + " unusable Path " + r + ": " + e.getMessage());
                 }
+            }
+            Object identity = req.getAttribute(ATTR_IDENTITY);
+            if (identity != null && uris.get(branches.size() == targets.size() ? i : 0) instanceof SipURI hop
+                    && components.callers().trustedHop(hop.getHost())) {
+                br.setHeader("P-Asserted-Identity", "<" + identity + ">");
             }
             if (media != null) {
                 media.branch(t.label(), CallMedia.kindOfBinding(t.webSocket()));

@@ -1,5 +1,6 @@
 package org.sipedge.proxy.stack;
 
+import org.sipedge.proxy.core.ShortLivedTable;
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;

@@ -1,5 +1,6 @@
 package org.sipedge.proxy.stack;
 
+import org.sipedge.proxy.core.ShortLivedTable;
 /**
  * Keeps the responses of one forwarded INVITE in order on the stateless UDP path. Several stack worker threads take
  * datagrams from one queue, so a 180 and the 200 right behind it can be forwarded by two threads, and the 200 may

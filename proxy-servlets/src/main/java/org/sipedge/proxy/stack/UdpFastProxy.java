@@ -1,9 +1,11 @@
 package org.sipedge.proxy.stack;
 
+import org.sipedge.proxy.core.ShortLivedTable;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.address.AddressImpl;
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.header.ContentType;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.RecordRoute;
 import gov.nist.javax.sip.header.RetryAfter;
@@ -33,6 +35,7 @@ import javax.sip.header.ViaHeader;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.container.FastProxyHandler;
+import org.sipedge.proxy.core.CallerPolicy;
 import org.sipedge.registrar.LocationService;
 import org.sipedge.registrar.core.AddressOfRecord;
 import org.sipedge.rtpengine.MediaAnchor;
@@ -65,6 +68,8 @@ public final class UdpFastProxy implements FastProxyHandler {
     /** Conference routing on the fast path, or null when no dispatcher is configured. */
     private final FastConferences conferences;
     private final MediaAnchor media;
+    private final CallerPolicy callers;
+    private final HeaderFactoryImpl headers = new HeaderFactoryImpl();
     private final boolean rejectOnMediaFailure;
     private final long secret = new SecureRandom().nextLong();
     private final ShortLivedTable<String, Forwarded> forwarded =
@@ -117,15 +122,17 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final LongAdder absorbed = new LongAdder();
 
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure) {
-        this(location, media, rejectOnMediaFailure, null, null, 0);
+        this(location, media, rejectOnMediaFailure, null, null, 0, null);
     }
 
     /**
      * With conference routing: INVITEs whose conference id matches {@code rule} go to the conference's pin, fail
-     * over on 408/5xx or on {@code dispatchTimeoutSeconds} of silence from the server.
+     * over on 408/5xx or on {@code dispatchTimeoutSeconds} of silence from the server. {@code callers} (null = no
+     * check) decides who may call: a caller it would challenge or refuse is left to the container, which answers.
      */
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure,
-            ConferencePins pins, ConferenceIdRule rule, int dispatchTimeoutSeconds) {
+            ConferencePins pins, ConferenceIdRule rule, int dispatchTimeoutSeconds, CallerPolicy callers) {
+        this.callers = callers;
         this.conferences = pins == null ? null
                 : new FastConferences(pins, rule, dispatchTimeoutSeconds, System::nanoTime,
                         new DropCounter(gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor::droppedCount), true);
@@ -186,10 +193,19 @@ public final class UdpFastProxy implements FastProxyHandler {
         if (mf == null || mf.getMaxForwards() <= 0 || carriesOurVia(req)) {
             return decline(); // 483 and 482 are the container's to answer
         }
+        String identity = null;
+        if (callers != null && callers.active()) {
+            CallerPolicy.Verdict v = callers.check(CallerGate.caller(req, channel));
+            if (!(v instanceof CallerPolicy.Verdict.Pass pass)) {
+                return decline(); // 407, 403 and 400 are the container's to answer (one place for the answers)
+            }
+            admit(req, pass);
+            identity = pass.identity();
+        }
         if (conferences != null) {
             java.util.Optional<String> conf = conferences.conferenceOf(req);
             if (conf.isPresent()) {
-                return conferenceInvite(req, channel, ruri, mf, conf.get());
+                return conferenceInvite(req, channel, ruri, mf, conf.get(), identity);
             }
         }
         String incoming = req.getTopmostVia().getBranch();
@@ -252,8 +268,8 @@ public final class UdpFastProxy implements FastProxyHandler {
      * An initial INVITE into a conference: to the pinned server (a retransmission to wherever its INVITE went
      * last). The request as forwarded is kept until the final response, for failover.
      */
-    private boolean conferenceInvite(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf, String conf)
-            throws Exception {
+    private boolean conferenceInvite(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf, String conf,
+                                     String identity) throws Exception {
         String incoming = req.getTopmostVia().getBranch();
         Forwarded prior = forwarded.get(incoming);
         FastConferences.Route.To route = null;
@@ -301,6 +317,10 @@ public final class UdpFastProxy implements FastProxyHandler {
             }
         }
         req.setRequestURI(addresses.createURI(f.requestUri()));
+        if (identity != null && callers.trustedHop(f.host().getHostAddress())
+                && req.getHeader("P-Asserted-Identity") == null) {
+            req.addHeader(headers.createHeader("P-Asserted-Identity", "<" + identity + ">"));
+        }
         mf.decrementMaxForwards();
         RecordRoute rr = (RecordRoute) recordRoute.clone();
         ((SipUri) rr.getAddress().getURI()).setParameter(FastConferences.ROUTE_PARAM, FastConferences.encode(conf));
@@ -591,6 +611,27 @@ public final class UdpFastProxy implements FastProxyHandler {
         req.addFirst(v);
     }
 
+    /**
+     * What passing the policy changes in the request: an untrusted source's P-Asserted-Identity goes, and so do
+     * credentials for our realm (the same as the container path does).
+     */
+    private void admit(SIPRequest req, CallerPolicy.Verdict.Pass pass) throws Exception {
+        if (!pass.trustedSource()) {
+            req.removeHeader("P-Asserted-Identity");
+        }
+        if (pass.identity() == null) {
+            return;
+        }
+        java.util.List<String> all = CallerGate.values(req, "Proxy-Authorization");
+        java.util.List<String> keep = callers.forwardedCredentials(all);
+        if (keep.size() != all.size()) {
+            req.removeHeader("Proxy-Authorization");
+            for (String k : keep) {
+                req.addHeader(headers.createHeader("Proxy-Authorization", k));
+            }
+        }
+    }
+
     private static void send(SIPMessage msg, MessageChannel in, InetAddress host, int port) throws Exception {
         MessageProcessor p = in.getMessageProcessor();
         if (!(p instanceof UDPMessageProcessor udp)) {
@@ -659,6 +700,9 @@ public final class UdpFastProxy implements FastProxyHandler {
     }
 
     private static String sourceIp(SIPRequest req, MessageChannel channel) {
+        if (channel == null) {
+            return null;
+        }
         InetAddress a = channel.getPeerPacketSourceAddress();
         return a != null ? a.getHostAddress() : null;
     }

@@ -1,5 +1,6 @@
 package org.sipedge.proxy.stack;
 
+import org.sipedge.proxy.core.ShortLivedTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

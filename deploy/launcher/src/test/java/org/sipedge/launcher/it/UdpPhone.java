@@ -24,6 +24,15 @@ final class UdpPhone implements AutoCloseable {
         socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     }
 
+    /** On another loopback address (127.0.0.x), e.g. a trusted peer's. */
+    UdpPhone(String loopbackAddress) throws IOException {
+        socket = new DatagramSocket(0, InetAddress.getByName(loopbackAddress));
+    }
+
+    String address() {
+        return socket.getLocalAddress().getHostAddress();
+    }
+
     int port() {
         return socket.getLocalPort();
     }

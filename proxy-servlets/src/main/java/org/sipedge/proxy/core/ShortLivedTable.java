@@ -1,4 +1,4 @@
-package org.sipedge.proxy.stack;
+package org.sipedge.proxy.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * bounded: a put beyond the limit is refused so the caller can fall back, never grow. Expired entries are invisible
  * at once and swept in batches by the writers.
  */
-final class ShortLivedTable<K, V> {
+public final class ShortLivedTable<K, V> {
     private record Entry<V>(V value, long expiresAtNanos) {
     }
 
@@ -20,7 +20,7 @@ final class ShortLivedTable<K, V> {
     private final AtomicLong nextSweep;
     private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
 
-    ShortLivedTable(long ttlMillis, int limit, LongSupplier nanoClock) {
+    public ShortLivedTable(long ttlMillis, int limit, LongSupplier nanoClock) {
         this.ttlNanos = ttlMillis * 1_000_000L;
         this.limit = limit;
         this.nanoClock = nanoClock;
@@ -28,7 +28,7 @@ final class ShortLivedTable<K, V> {
     }
 
     /** Stores the value; false when the table is full (nothing stored). */
-    boolean put(K key, V value) {
+    public boolean put(K key, V value) {
         long now = nanoClock.getAsLong();
         sweepIfDue(now);
         if (map.size() >= limit && !map.containsKey(key)) {
@@ -42,7 +42,7 @@ final class ShortLivedTable<K, V> {
      * Stores the value unless a live one is there: returns the value in the table afterwards (the one stored here
      * or the one that was there first), or null when the table is full.
      */
-    V putIfAbsent(K key, V value) {
+    public V putIfAbsent(K key, V value) {
         long now = nanoClock.getAsLong();
         sweepIfDue(now);
         if (map.size() >= limit && !map.containsKey(key)) {
@@ -53,7 +53,7 @@ final class ShortLivedTable<K, V> {
         return after.value();
     }
 
-    V get(K key) {
+    public V get(K key) {
         Entry<V> e = map.get(key);
         if (e == null) {
             return null;
@@ -65,12 +65,12 @@ final class ShortLivedTable<K, V> {
         return e.value();
     }
 
-    V remove(K key) {
+    public V remove(K key) {
         Entry<V> e = map.remove(key);
         return e == null || e.expiresAtNanos() - nanoClock.getAsLong() <= 0 ? null : e.value();
     }
 
-    int size() {
+    public int size() {
         return map.size();
     }
 
