@@ -79,7 +79,8 @@ function defaultEdgeCommand() {
 let MEDIA = 'rtpengine';
 let PLAN = [
   'setup.jssip-bundle', 'setup.rtpengine', 'setup.edge', 'setup.edge-media-relay', 'setup.demo-page', 'setup.chromium',
-  'jssip.register.alice', 'jssip.register.bob', 'jssip.call.established', 'jssip.audio.alice-receives',
+  'jssip.register.alice', 'jssip.register.bob', 'jssip.call.established', 'jssip.call.authenticated',
+  'jssip.audio.alice-receives',
   'jssip.audio.bob-receives', 'jssip.media.through-rtpengine', 'jssip.message.alice-to-bob',
   'screenshot.demo-phone', 'jssip.bye.ends-both',
   'sipjs.register.carol', 'sipjs.call.established', 'sipjs.audio.carol-receives', 'sipjs.audio.bob-receives',
@@ -163,6 +164,16 @@ async function startRtpengine(cfg, results) {
 
 // ------------------------------------------------------------------ the edge
 
+/** Every user of the run, password "<user>-secret": the browsers, the sipp phone and baresip. */
+const USERS = ['alice', 'bob', 'carol', 'dave', 'phone', 'bsphone'];
+const passwordOf = (user) => `${user}-secret`;
+
+function usersFile(cfg) {
+  const file = join(cfg.artifacts, 'users.txt');
+  writeFileSync(file, USERS.map((u) => `${u} sipedge password:${passwordOf(u)}\n`).join(''));
+  return file;
+}
+
 async function startEdge(cfg, results, rtpengine) {
   const sipPort = await freeUdpAndTcpPort();
   const [tlsPort, wsPort, wssPort, httpPort] = await freeTcpPorts(4);
@@ -172,6 +183,9 @@ async function startEdge(cfg, results, rtpengine) {
     'sip.bind-address': '127.0.0.1', 'sip.udp-port': sipPort, 'sip.tcp-port': sipPort, 'sip.tls-port': tlsPort,
     'sip.ws-port': wsPort, 'sip.wss-port': wssPort, 'sip.work-dir': join(cfg.artifacts, 'edge-work'),
     'http.port': httpPort,
+    // calling and registering are authenticated, as in production. MD5 alone: JsSIP 3.13 and SIP.js 0.21 merge
+    // several challenges into one (the last algorithm wins), sipp 3.6 takes the first, and all three know only MD5
+    'registrar.auth': 'digest', 'registrar.users-file': usersFile(cfg), 'registrar.digest-algorithms': 'MD5',
   };
   if (knowsRelay && rtpengine) settings['rtpengine.engines'] = `udp:127.0.0.1:${rtpengine.ngPort}`;
   if (cfg.media === 'relay') Object.assign(settings, { 'relay.port-min': RTP_MIN, 'relay.port-max': RTP_MAX });
@@ -223,8 +237,8 @@ async function openPhone(browser, url, name, cfg, contextOptions = {}) {
 }
 
 async function register(phone, ws, results, check) {
-  const r = await withTimeout(phone.page.evaluate(({ ws, user }) => window.phone.register({ ws, user, domain: '127.0.0.1' }),
-    { ws, user: phone.name }), T.register, { ok: false, cause: `no answer within ${T.register} ms` });
+  const r = await withTimeout(phone.page.evaluate(({ ws, user, password }) => window.phone.register({ ws, user,
+    domain: '127.0.0.1', password }), { ws, user: phone.name, password: passwordOf(phone.name) }), T.register, { ok: false, cause: `no answer within ${T.register} ms` });
   return results.check(check, r.ok, r.ok ? `${phone.name} registered over ${ws}: ${r.status} ${r.reason}`
     : `${phone.name} over ${ws}: ${r.status ? r.status + ' ' + r.reason : ''} ${r.cause || ''}`.trim());
 }
@@ -362,6 +376,8 @@ async function jssipScenario(ctx) {
   if (!regA || !regB) return results.notReached(rest, 'alice and bob must both be registered');
   const call = await establish(alice, bob, results, 'jssip.call.established');
   if (!call) return results.notReached(rest, `no call: ${results.done.get('jssip.call.established').detail}`);
+  const auth = challengedThenAuthorized(await alice.page.evaluate(() => window.phone.trace), 'INVITE');
+  results.check('jssip.call.authenticated', auth.ok, auth.detail);
   const audio = await audioGrowth([alice, bob], T.audio);
   results.check('jssip.audio.alice-receives', audio[0].ok, audio[0].detail);
   results.check('jssip.audio.bob-receives', audio[1].ok, audio[1].detail);
@@ -370,6 +386,18 @@ async function jssipScenario(ctx) {
   await sendAndReceive(alice, bob, results, 'jssip.message.alice-to-bob');
   await screenshot(ctx, alice);
   await byeEndsBoth(call, results, 'jssip.bye.ends-both');
+}
+
+/** The page's trace shows the proxy's 407 to a request and the request sent again with Proxy-Authorization. */
+function challengedThenAuthorized(trace, method) {
+  const challenge = trace.find((m) => m.dir === 'in' && m.firstLine.startsWith('SIP/2.0 407')
+    && new RegExp(`\\r\\nCSeq:\\s*\\d+ ${method}\\r\\n`, 'i').test(m.text));
+  const retry = trace.find((m) => m.dir === 'out' && m.firstLine.startsWith(`${method} `)
+    && /\r\nProxy-Authorization:\s*Digest /i.test(m.text));
+  return challenge && retry
+    ? { ok: true, detail: `${method} challenged (${challenge.firstLine.trim()}) and sent again with Proxy-Authorization` }
+    : { ok: false, detail: `no 407 then ${method} with Proxy-Authorization in the page's trace (407 seen: `
+      + `${Boolean(challenge)}, retry seen: ${Boolean(retry)})` };
 }
 
 async function screenshot(ctx, phone) {
@@ -443,10 +471,10 @@ async function phoneScenario(ctx) {
   const mediaPort = await freeUdpPort();
   const [ctl1, ctl2] = await freeTcpPorts(2);
   const inf = join(cfg.artifacts, 'phone.csv');
-  writeFileSync(inf, 'SEQUENTIAL\nphone;127.0.0.1;600\n');
+  writeFileSync(inf, `SEQUENTIAL\nphone;127.0.0.1;600;${passwordOf('phone')}\n`);
   const common = sippCommon(sippPort);
   const reg = new Child('sipp-register', cfg.sipp, [`127.0.0.1:${edge.sipPort}`,
-    '-sf', join(cfg.sippScenarios, 'register.xml'), '-inf', inf, '-m', '1', ...common,
+    '-sf', join(cfg.sippScenarios, 'register-auth.xml'), '-inf', inf, '-m', '1', ...common,
     '-cp', String(ctl1), '-error_file', join(cfg.artifacts, 'sipp-register-errors.log')],
   { logFile: join(cfg.artifacts, 'sipp-register.log'), cwd: cfg.artifacts });
   const regExit = await reg.waitForExit(T.sipp);
@@ -547,7 +575,8 @@ async function baresipScenario(ctx) {
     'module_app menu.so', 'module_app ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${ctlPort}`, '',
   ].join('\n'));
   writeFileSync(join(dir, 'accounts'),
-    `<sip:bsphone@127.0.0.1:${edge.sipPort};transport=udp>;answermode=auto;regint=600;audio_codecs=PCMU,PCMA\n`);
+    `<sip:bsphone@127.0.0.1:${edge.sipPort};transport=udp>;auth_pass=${passwordOf('bsphone')};answermode=auto;regint=600;`
+    + 'audio_codecs=PCMU,PCMA\n');
   const phone = new Child('baresip', cfg.baresip, ['-s', '-f', dir], { logFile: join(cfg.artifacts, 'baresip.log') });
   try {
     const reg = await phone.waitForLine(/bsphone@127\.0\.0\.1.*200 OK/, T.register);
@@ -595,8 +624,8 @@ async function uacScenario(ctx) {
   const [ctl] = await freeTcpPorts(1);
   const messageFile = join(cfg.artifacts, 'sipp-caller-messages.log');
   const ei = await callsOf(bob);
-  const uac = new Child('sipp-caller', cfg.sipp, [`127.0.0.1:${edge.sipPort}`, '-sf', join(cfg.sippScenarios, 'uac-echo.xml'),
-    '-key', 'callee', 'bob', '-m', '1', ...sippCommon(sippPort), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo',
+  const uac = new Child('sipp-caller', cfg.sipp, [`127.0.0.1:${edge.sipPort}`, '-sf', join(cfg.sippScenarios, 'uac-echo-auth.xml'),
+    '-key', 'callee', 'bob', '-au', 'phone', '-ap', passwordOf('phone'), '-m', '1', ...sippCommon(sippPort), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo',
     '-cp', String(ctl), '-trace_msg', '-message_file', messageFile, '-error_file', join(cfg.artifacts, 'sipp-caller-errors.log')],
   { logFile: join(cfg.artifacts, 'sipp-caller.log'), cwd: cfg.artifacts });
   let ce = await waitCall(bob, ei, ['ringing'], T.ringing);
@@ -630,7 +659,7 @@ async function uacScenario(ctx) {
     results.check('uac.sdp.to-browser-is-webrtc', !p, `${p || `UDP/TLS/RTP/SAVPF with a=candidate (ports ${candidatePorts(toBrowser).join(', ')}) and a=fingerprint`}; SDP the browser received:\n${toBrowser}`,
       { sdp: toBrowser });
   }
-  const ok200 = sippMessage(messageFile, 'in', /^SIP\/2\.0 200[\s\S]*^CSeq:\s*1 INVITE/im);
+  const ok200 = sippMessage(messageFile, 'in', /^SIP\/2\.0 200[\s\S]*^CSeq:\s*\d+ INVITE/im);
   if (!ok200) {
     results.notReached(['uac.sdp.to-phone-is-plain-rtp'], `the phone received no 200 to its INVITE (${describeCall(call)})`);
   } else {

@@ -36,7 +36,8 @@ public class BrowserCallsIT {
     private static final List<String> EXPECTED = List.of(
             "setup.jssip-bundle", "setup.rtpengine", "setup.edge", "setup.edge-media-relay", "setup.demo-page",
             "setup.chromium",
-            "jssip.register.alice", "jssip.register.bob", "jssip.call.established", "jssip.audio.alice-receives",
+            "jssip.register.alice", "jssip.register.bob", "jssip.call.established", "jssip.call.authenticated",
+            "jssip.audio.alice-receives",
             "jssip.audio.bob-receives", "jssip.media.through-rtpengine", "jssip.message.alice-to-bob",
             "screenshot.demo-phone", "jssip.bye.ends-both",
             "sipjs.register.carol", "sipjs.call.established", "sipjs.audio.carol-receives", "sipjs.audio.bob-receives",
