@@ -38,6 +38,15 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
      */
     public static final String MAX_QUEUE_WAIT_MILLIS = "org.sipedge.MAX_QUEUE_WAIT_MILLIS";
 
+    /** Stack property: requests per source address per window before the source is banned; 0 = off. */
+    public static final String PIKE_LIMIT = "org.sipedge.PIKE_LIMIT";
+    /** Stack property: the window of {@link #PIKE_LIMIT}, in seconds. */
+    public static final String PIKE_WINDOW_SECONDS = "org.sipedge.PIKE_WINDOW_SECONDS";
+    /** Stack property: how long a source over the limit stays banned, in seconds. */
+    public static final String PIKE_BAN_SECONDS = "org.sipedge.PIKE_BAN_SECONDS";
+    /** Stack property: what a banned source's requests get: {@code 503} (with Retry-After) or {@code drop}. */
+    public static final String PIKE_ACTION = "org.sipedge.PIKE_ACTION";
+
     private static final LongAdder REJECTED = new LongAdder();
     private static final LongAdder QUEUE_REJECTED = new LongAdder();
     private static final LongAdder SEND_FAILURES = new LongAdder();
@@ -56,6 +65,8 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     /** How long the waits must have stayed above the limit before new calls are refused. */
     private static final long PERSIST_NANOS = 100_000_000L;
     private ObjectName name;
+    private static volatile SourceRateLimiter pike = new SourceRateLimiter(0, 1, 1, System::nanoTime);
+    private static volatile boolean pikeDrops;
 
     @Override
     public void init(SipStack sipStack) {
@@ -66,6 +77,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
             retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
             maxQueueWaitMillis = Long.parseLong(p.getProperty(MAX_QUEUE_WAIT_MILLIS, "250"));
+            pike = new SourceRateLimiter(Integer.parseInt(p.getProperty(PIKE_LIMIT, "0")),
+                    Integer.parseInt(p.getProperty(PIKE_WINDOW_SECONDS, "2")),
+                    Integer.parseInt(p.getProperty(PIKE_BAN_SECONDS, "10")), System::nanoTime);
+            pikeDrops = "drop".equalsIgnoreCase(p.getProperty(PIKE_ACTION, "503"));
             StatelessRequests.setServerHeader(p.getProperty("org.mobicents.servlet.sip.SERVER_HEADER", "SIP Edge"));
         }
         try {
@@ -85,6 +100,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
         if (udp) {
             noteQueueWait();
+        }
+        if (pike.enabled() && refusedBySource(request, channel)) {
+            return false;
         }
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
             FastProxyHandler fp = StatelessRequests.fastProxy();
@@ -121,6 +139,70 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         REJECTED.increment();
         reply(request, channel, Response.SERVICE_UNAVAILABLE, "Overloaded", retryAfter);
         return false;
+    }
+
+    /**
+     * Called by the UDP reader for every datagram before it is queued or parsed: counts it against its source's
+     * sip.pike-limit, and true drops it because the source is banned. With {@code sip.pike-action=503} one datagram
+     * a second of a banned source still goes on, to be answered 503 + Retry-After by {@link #processRequest}. A
+     * flood from one address thus costs a lookup per datagram, not a parse, a queue slot and an answer.
+     */
+    public static boolean shedBeforeParse(java.net.InetAddress source) {
+        SourceRateLimiter p = pike;
+        if (!p.enabled()) {
+            return false;
+        }
+        String s = source.getHostAddress();
+        SourceRateLimiter.Verdict v = p.request(s);
+        if (v == SourceRateLimiter.Verdict.PASS) {
+            return false;
+        }
+        if (v == SourceRateLimiter.Verdict.BANNED_NOW) {
+            logBan(s, "udp");
+        }
+        return pikeDrops || !p.answerDue(s);
+    }
+
+    /**
+     * Per-source rate limiting ({@link SourceRateLimiter}): true when this request's source is banned and the
+     * request was answered 503 + Retry-After (the ban's time left) or dropped. UDP datagrams were counted by the
+     * reader ({@link #shedBeforeParse}); requests over connections are counted here.
+     */
+    private boolean refusedBySource(SIPRequest request, MessageChannel channel) {
+        java.net.InetAddress a = channel.getPeerPacketSourceAddress();
+        boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
+        String source = a != null ? a.getHostAddress() : channel.getPeerAddress();
+        if (udp) {
+            if (!pike.banned(source)) {
+                return false;
+            }
+        } else {
+            SourceRateLimiter.Verdict v = pike.request(source);
+            if (v == SourceRateLimiter.Verdict.PASS) {
+                return false;
+            }
+            if (v == SourceRateLimiter.Verdict.BANNED_NOW) {
+                logBan(source, channel.getTransport().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!pikeDrops && !pike.answerDue(source)) {
+                return true;
+            }
+        }
+        if (!pikeDrops && !"ACK".equals(request.getMethod())) {
+            reply(request, channel, Response.SERVICE_UNAVAILABLE, "Too Many Requests From This Source",
+                    Math.max(1, pike.banSecondsLeft(source)));
+        }
+        return true;
+    }
+
+    /** The one line per ban. */
+    private static void logBan(String source, String transport) {
+        SourceRateLimiter p = pike;
+        java.util.logging.Logger.getLogger("org.sipedge.container.pike").warning("pike: " + source + " sent more than "
+                + p.limit() + " requests within " + p.windowSeconds() + " s (sip.pike-limit, " + transport
+                + ") -> banned for " + p.banSecondsLeft(source) + " s and as long as it keeps that up; its requests "
+                + (pikeDrops ? "are dropped" : "are dropped but for one 503 + Retry-After a second") + "; "
+                + p.bans() + " ban(s) so far");
     }
 
     /** One line at most every 5 s while new calls are refused for queue wait, with an example Call-ID. */
@@ -236,6 +318,8 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override public long getMalformedMessages() {
         return gov.nist.javax.sip.stack.SipEdgeParserFactory.malformedCount() + MALFORMED.sum();
     }
+    @Override public long getPikeRefused() { return pike.refused(); }
+    @Override public long getPikeBans() { return pike.bans(); }
     @Override public long getUdpQueueDrops() { return gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.droppedCount(); }
 
     /** New calls answered 503 because they waited too long in the UDP receive queue (part of the rejected count). */

@@ -16,4 +16,8 @@ public interface OverloadGuardValveMBean {
 
     /** Datagrams dropped because the UDP receive queue was full. */
     long getUdpQueueDrops();
+    /** Requests refused (503 or dropped) because their source was over sip.pike-limit or banned. */
+    long getPikeRefused();
+    /** Sources banned by sip.pike-limit since start (one log line each). */
+    long getPikeBans();
 }

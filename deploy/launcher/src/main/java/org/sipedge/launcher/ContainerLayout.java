@@ -152,6 +152,10 @@ final class ContainerLayout {
                 .append(settings.getInt(ContainerParam.MAX_SERVER_TRANSACTIONS)).append('\n');
         p.append("org.sipedge.MAX_QUEUE_WAIT_MILLIS=")
                 .append(settings.getInt(ContainerParam.MAX_QUEUE_WAIT_MILLIS)).append('\n');
+        p.append("org.sipedge.PIKE_LIMIT=").append(settings.getInt(ContainerParam.PIKE_LIMIT)).append('\n');
+        p.append("org.sipedge.PIKE_WINDOW_SECONDS=").append(settings.getInt(ContainerParam.PIKE_WINDOW)).append('\n');
+        p.append("org.sipedge.PIKE_BAN_SECONDS=").append(settings.getInt(ContainerParam.PIKE_BAN)).append('\n');
+        p.append("org.sipedge.PIKE_ACTION=").append(settings.get(ContainerParam.PIKE_ACTION)).append('\n');
         p.append("org.mobicents.servlet.sip.SERVER_HEADER=").append(server).append('\n');
         p.append("org.mobicents.servlet.sip.USER_AGENT_HEADER=").append(server).append('\n');
         if (keys != null) {

@@ -39,6 +39,15 @@ public enum ContainerParam implements Param {
             "a new UDP call (initial INVITE) that waited longer than this in the receive queue, while every message"
                     + " taken for at least 100 ms did too, gets 503 + Retry-After, so the calls already taken complete;"
                     + " 0 = off"),
+    PIKE_LIMIT("sip.pike-limit", "3000", new ValueType.Int(0, 10000000),
+            "requests one source address may send per sip.pike-window before it is banned (pike): a flood from one "
+                    + "address is cut off while everyone else is served; 0 = off"),
+    PIKE_WINDOW("sip.pike-window", "2", new ValueType.Int(1, 3600),
+            "seconds of the window sip.pike-limit counts in"),
+    PIKE_BAN("sip.pike-ban", "10", new ValueType.Int(1, 86400),
+            "seconds a source over sip.pike-limit stays banned (logged once per ban)"),
+    PIKE_ACTION("sip.pike-action", "503", ValueType.OneOf.of("503", "drop"),
+            "what a banned source's requests get: 503 with Retry-After (the ban's time left), or a silent drop"),
     SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
             "Server/User-Agent header value (never a version)");
 

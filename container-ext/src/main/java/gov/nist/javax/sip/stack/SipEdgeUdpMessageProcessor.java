@@ -77,6 +77,9 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
                 packet.setData(buffer, 0, size);
                 sock.receive(packet);
                 RECEIVED.increment();
+                if (org.sipedge.container.OverloadGuardValve.shedBeforeParse(packet.getAddress())) {
+                    continue; // a source banned by sip.pike-limit: counted there
+                }
                 byte[] exact = Arrays.copyOfRange(buffer, 0, packet.getLength());
                 messageQueue.offer(new DatagramQueuedMessageDispatch(
                         new DatagramPacket(exact, exact.length, packet.getAddress(), packet.getPort()),

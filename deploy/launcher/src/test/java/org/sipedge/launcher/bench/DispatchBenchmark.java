@@ -88,7 +88,9 @@ public final class DispatchBenchmark {
             Path listFile = dir.resolve("dispatcher.list");
             Files.writeString(listFile, list);
             try (EdgeProcess edge = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
-                    .set("sip.tls-port", "0").set("sip.wss-port", "0").set("rtpengine.engines", "off")
+                // pike off: one sipp address carries the load of thousands of phones
+                .set("sip.pike-limit", "0")
+                .set("sip.tls-port", "0").set("sip.wss-port", "0").set("rtpengine.engines", "off")
                     .set("dispatcher.list-file", listFile.toString())
                     .set("dispatcher.probe-interval", "0") // the benchmark servers do not answer OPTIONS
                     // a pin lapses 30 s after its conference's last call (conference.grace); a stalled step could

@@ -121,6 +121,8 @@ public final class ProxyBenchmark {
     private static List<Step> run(String title, String engines, List<Integer> rates, int seconds) throws Exception {
         List<Step> steps = new ArrayList<>();
         EdgeProcess.Builder b = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+                // pike off: one sipp address carries the load of thousands of phones
+                .set("sip.pike-limit", "0")
                 .set("sip.tls-port", "0").set("sip.wss-port", "0");
         EXTRA.forEach(b::set);
         b.set("rtpengine.engines", engines);
