@@ -99,6 +99,7 @@ public final class RegistrarComponents {
         limitsOf(settings);
         if (usersOf(settings) != null) {
             offeredAlgorithms(settings);
+            rotationOf(settings);
         }
     }
 
@@ -167,8 +168,20 @@ public final class RegistrarComponents {
             return null;
         }
         return new DigestAuthenticator(users, settings.get(RegistrarParam.REALM),
-                Nonces.sharedThrough(store.map(Nonces.NONCE_SECRET_MAP),
-                        settings.getInt(RegistrarParam.NONCE_LIFETIME)), Clock.systemUTC(), offeredAlgorithms(settings));
+                Nonces.sharedThrough(store.map(Nonces.NONCE_SECRET_MAP), store.map(Nonces.NONCE_COUNT_MAP),
+                        settings.getInt(RegistrarParam.NONCE_LIFETIME), rotationOf(settings)), Clock.systemUTC(),
+                offeredAlgorithms(settings));
+    }
+
+    /** registrar.nonce-secret-rotation, checked against the nonce lifetime. */
+    private static long rotationOf(Settings settings) {
+        long rotation = settings.getLong(RegistrarParam.NONCE_SECRET_ROTATION);
+        if (rotation < settings.getLong(RegistrarParam.NONCE_LIFETIME)) {
+            throw new ConfigException(RegistrarParam.NONCE_SECRET_ROTATION.key(),
+                    settings.sourceOf(RegistrarParam.NONCE_SECRET_ROTATION), rotation
+                            + " is shorter than registrar.nonce-lifetime " + settings.get(RegistrarParam.NONCE_LIFETIME));
+        }
+        return rotation;
     }
 
     /** registrar.digest-algorithms, checked. */

@@ -23,6 +23,9 @@ public enum RegistrarParam implements Param {
             "challenges offered, in order of preference (RFC 8760); clients that read only the first and know only MD5 need MD5 first"),
     NONCE_LIFETIME("registrar.nonce-lifetime", "300", new ValueType.Int(5, 86400),
             "seconds a digest nonce stays valid; older nonces get a stale=true challenge"),
+    NONCE_SECRET_ROTATION("registrar.nonce-secret-rotation", "86400", new ValueType.Int(300, 31536000),
+            "seconds each digest nonce secret is used for; the next period draws a new one (shared by the cluster "
+                    + "store, like the nonce-counts that stop replays on any node); at least registrar.nonce-lifetime"),
     UDP_FAST_PATH("registrar.udp-fast-path", "true", new ValueType.Bool(),
             "answer UDP REGISTER straight from the transport (no transaction/session kept); false = via the servlet"),
     NODE_ID("registrar.node-id", "", new ValueType.Text(),

@@ -85,7 +85,19 @@ public final class Nonces {
         }
     }
 
-    private final SecretKeySpec macKey;
+    /** The HMAC key for a nonce's issue time: one fixed key, or one per rotation period (see {@link #sharedThrough}). */
+    private interface KeyRing {
+        /** The key of the period {@code issuedAtSeconds} falls in; null when that period has no key (none may be made). */
+        SecretKeySpec keyFor(long issuedAtSeconds, boolean issuing);
+    }
+
+    /** The highest nonce-counts seen, when they are kept in the cluster store instead of in this node. */
+    private interface SharedCounts {
+        NonceCountCheck record(String nonce, long nonceCount, long expiresAtSeconds, long nowSeconds);
+    }
+
+    private final KeyRing keys;
+    private final SharedCounts sharedCounts;
     private final long lifetimeSeconds;
     private final int maxTrackedNonces;
     private final SecureRandom random = new SecureRandom();
@@ -116,10 +128,22 @@ public final class Nonces {
         if (maxTrackedNonces <= 0) {
             throw new IllegalArgumentException("max tracked nonces must be positive: " + maxTrackedNonces);
         }
-        this.macKey = new SecretKeySpec(serverSecret.clone(), MAC_ALGORITHM);
+        SecretKeySpec fixed = new SecretKeySpec(serverSecret.clone(), MAC_ALGORITHM);
+        this.keys = (issuedAt, issuing) -> fixed;
+        this.sharedCounts = null;
         this.lifetimeSeconds = lifetimeSeconds;
         this.maxTrackedNonces = maxTrackedNonces;
-        newMac(); // fail at construction, not on the first REGISTER, if the key is unusable
+        newMac(fixed); // fail at construction, not on the first REGISTER, if the key is unusable
+    }
+
+    private Nonces(KeyRing keys, SharedCounts sharedCounts, long lifetimeSeconds) {
+        if (lifetimeSeconds <= 0) {
+            throw new IllegalArgumentException("nonce lifetime must be positive: " + lifetimeSeconds);
+        }
+        this.keys = keys;
+        this.sharedCounts = sharedCounts;
+        this.lifetimeSeconds = lifetimeSeconds;
+        this.maxTrackedNonces = DEFAULT_MAX_TRACKED_NONCES;
     }
 
     /** Defaults: {@value #DEFAULT_LIFETIME_SECONDS} s lifetime, {@value #DEFAULT_MAX_TRACKED_NONCES} entries. */
@@ -130,31 +154,85 @@ public final class Nonces {
     /** The cluster store map that holds the nonce secret every node of a cluster uses. */
     public static final String NONCE_SECRET_MAP = "registrar.nonce-secret";
     private static final String SECRET_KEY = "hmac-sha256";
-    /** The secret lives as long as the cluster (a restart of every node draws a new one). */
-    private static final java.time.Duration SECRET_TTL = java.time.Duration.ofDays(3650);
+    /** The cluster store map that holds the highest nonce-count seen per nonce, when counts are shared. */
+    public static final String NONCE_COUNT_MAP = "registrar.nonce-counts";
 
     /**
-     * An instance whose secret is shared through {@code secrets}, a cluster store map: the first node to start
-     * draws it, every other node reads that one, so a nonce issued by one node is valid on all of them (a client
-     * behind a load balancer may answer a challenge on another node). The nonce-counts seen stay per node.
+     * The cluster-wide instance: the HMAC secret is drawn per rotation period ({@code rotationSeconds}) by the
+     * first node that issues a nonce in it and kept in {@code secrets}, so every node issues and accepts the same
+     * nonces, and a secret lives only for its period and the next (after that its nonces are long stale and fail
+     * as foreign). The highest nonce-count per nonce is kept in {@code counts}, so credentials used on one node
+     * are a replay on every other node. Each node caches the secrets it has used; a count costs one store update
+     * per authenticated request.
      */
-    public static Nonces sharedThrough(org.sipedge.store.ExpiringMap<String> secrets, long lifetimeSeconds) {
-        byte[] drawn = new byte[MIN_SECRET_BYTES];
-        new SecureRandom().nextBytes(drawn);
-        String mine = Base64.getEncoder().encodeToString(drawn);
-        secrets.putIfAbsent(SECRET_KEY, mine, SECRET_TTL);
-        String shared = secrets.get(SECRET_KEY).orElse(mine);
-        byte[] secret;
+    public static Nonces sharedThrough(org.sipedge.store.ExpiringMap<String> secrets,
+                                       org.sipedge.store.ExpiringMap<String> counts, long lifetimeSeconds,
+                                       long rotationSeconds) {
+        if (rotationSeconds < lifetimeSeconds) {
+            throw new IllegalArgumentException("the secret rotation (" + rotationSeconds
+                    + " s) must not be shorter than the nonce lifetime (" + lifetimeSeconds + " s)");
+        }
+        java.util.concurrent.ConcurrentHashMap<Long, SecretKeySpec> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        java.time.Duration keep = java.time.Duration.ofSeconds(2 * rotationSeconds + lifetimeSeconds + 60);
+        KeyRing ring = (issuedAt, issuing) -> {
+            long period = Math.floorDiv(issuedAt, rotationSeconds);
+            SecretKeySpec known = cache.get(period);
+            if (known != null) {
+                return known;
+            }
+            String key = SECRET_KEY + "@" + period;
+            java.util.Optional<String> stored = secrets.get(key);
+            if (stored.isEmpty() && issuing) {
+                byte[] drawn = new byte[MIN_SECRET_BYTES];
+                new SecureRandom().nextBytes(drawn);
+                secrets.putIfAbsent(key, Base64.getEncoder().encodeToString(drawn), keep);
+                stored = secrets.get(key); // the first node's, whoever that was
+            }
+            byte[] secret = stored.map(Nonces::decodeSecret).orElse(null);
+            if (secret == null) {
+                return null; // a period no node issued in: not our nonce
+            }
+            SecretKeySpec spec = new SecretKeySpec(secret, MAC_ALGORITHM);
+            cache.put(period, spec);
+            cache.keySet().removeIf(p -> p < period - 2);
+            return spec;
+        };
+        SharedCounts shared = (nonce, nonceCount, expiresAt, now) -> {
+            java.time.Duration ttl = java.time.Duration.ofSeconds(Math.max(1, expiresAt - now) + 5);
+            String mine = Long.toString(nonceCount);
+            for (int attempt = 0; attempt < 16; attempt++) {
+                java.util.Optional<String> seen = counts.get(nonce);
+                if (seen.isEmpty()) {
+                    if (counts.putIfAbsent(nonce, mine, ttl)) {
+                        return NonceCountCheck.ACCEPTED;
+                    }
+                    continue;
+                }
+                long highest;
+                try {
+                    highest = Long.parseLong(seen.get());
+                } catch (NumberFormatException e) {
+                    highest = Long.MAX_VALUE; // not ours to trust
+                }
+                if (nonceCount <= highest) {
+                    return NonceCountCheck.REPLAYED;
+                }
+                if (counts.replace(nonce, seen.get(), mine, ttl)) {
+                    return NonceCountCheck.ACCEPTED;
+                }
+            }
+            return NonceCountCheck.FORGOTTEN; // contended beyond reason: a fresh nonce settles it
+        };
+        return new Nonces(ring, shared, lifetimeSeconds);
+    }
+
+    private static byte[] decodeSecret(String stored) {
         try {
-            secret = Base64.getDecoder().decode(shared);
+            byte[] b = Base64.getDecoder().decode(stored);
+            return b.length >= MIN_SECRET_BYTES ? b : null;
         } catch (IllegalArgumentException e) {
-            secret = new byte[0];
+            return null;
         }
-        if (secret.length < MIN_SECRET_BYTES) { // not one this class wrote: replace it
-            secrets.put(SECRET_KEY, mine, SECRET_TTL);
-            secret = drawn;
-        }
-        return new Nonces(secret, lifetimeSeconds, DEFAULT_MAX_TRACKED_NONCES);
     }
 
     /**
@@ -177,7 +255,7 @@ public final class Nonces {
         random.nextBytes(randomPart);
         long issuedAt = now.getEpochSecond();
         ByteBuffer nonce = ByteBuffer.allocate(NONCE_BYTES);
-        nonce.putLong(issuedAt).put(randomPart).put(mac(issuedAt, randomPart));
+        nonce.putLong(issuedAt).put(randomPart).put(mac(keys.keyFor(issuedAt, true), issuedAt, randomPart));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce.array());
     }
 
@@ -192,7 +270,8 @@ public final class Nonces {
         decoded.get(randomPart);
         byte[] presentedMac = new byte[MAC_BYTES];
         decoded.get(presentedMac);
-        if (!MessageDigest.isEqual(presentedMac, mac(issuedAt, randomPart))) {
+        SecretKeySpec key = keys.keyFor(issuedAt, false);
+        if (key == null || !MessageDigest.isEqual(presentedMac, mac(key, issuedAt, randomPart))) {
             return Validity.INVALID;
         }
         long ageSeconds = now.getEpochSecond() - issuedAt;
@@ -222,6 +301,9 @@ public final class Nonces {
         long expiresAt = issuedAt + lifetimeSeconds;
         if (expiresAt <= nowSeconds) {
             return NonceCountCheck.FORGOTTEN;
+        }
+        if (sharedCounts != null) {
+            return sharedCounts.record(nonce, nonceCount, expiresAt, nowSeconds);
         }
         TrackedNonce tracked = trackedByNonce.get(nonce);
         if (tracked == null) {
@@ -302,15 +384,15 @@ public final class Nonces {
         return ByteBuffer.wrap(raw);
     }
 
-    private byte[] mac(long issuedAt, byte[] randomPart) {
-        Mac mac = newMac();
+    private static byte[] mac(SecretKeySpec key, long issuedAt, byte[] randomPart) {
+        Mac mac = newMac(key);
         mac.update(ByteBuffer.allocate(TIMESTAMP_BYTES).putLong(0, issuedAt).array());
         mac.update(MAC_FIELD_SEPARATOR);
         mac.update(randomPart);
         return mac.doFinal();
     }
 
-    private Mac newMac() {
+    private static Mac newMac(SecretKeySpec macKey) {
         // A fresh Mac per use: Mac is stateful and not thread-safe, and a per-thread cache would outlive a
         // redeployed application in the container's thread pool.
         try {

@@ -55,13 +55,47 @@ class NoncesClusterTest {
                 }
                 Thread.sleep(50);
             }
-            Nonces nodeA = Nonces.sharedThrough(stores.get(0).map(Nonces.NONCE_SECRET_MAP), 300);
-            Nonces nodeB = Nonces.sharedThrough(stores.get(1).map(Nonces.NONCE_SECRET_MAP), 300);
+            Nonces nodeA = shared(stores.get(0));
+            Nonces nodeB = shared(stores.get(1));
             Instant now = Instant.now();
-            assertEquals(Nonces.Validity.VALID, nodeB.check(nodeA.issue(now), now), "A's nonce on B");
+            String fromA = nodeA.issue(now);
+            assertEquals(Nonces.Validity.VALID, nodeB.check(fromA, now), "A's nonce on B");
             assertEquals(Nonces.Validity.VALID, nodeA.check(nodeB.issue(now), now), "B's nonce on A");
+            assertEquals(Nonces.NonceCountCheck.ACCEPTED, nodeB.recordNonceCount(fromA, 1, now), "used on B");
+            assertEquals(Nonces.NonceCountCheck.REPLAYED, nodeA.recordNonceCount(fromA, 1, now),
+                    "the same count on A is a replay");
+            assertEquals(Nonces.NonceCountCheck.ACCEPTED, nodeA.recordNonceCount(fromA, 2, now), "the next one is not");
         } finally {
             stores.forEach(ClusterStore::close);
+        }
+    }
+
+    private static Nonces shared(ClusterStore store) {
+        return Nonces.sharedThrough(store.map(Nonces.NONCE_SECRET_MAP), store.map(Nonces.NONCE_COUNT_MAP), 300, 3600);
+    }
+
+    /**
+     * The secret is drawn per rotation period: a nonce stays valid for its lifetime across the turn of a period,
+     * a node that joins later uses the same secrets, and a period's secret is not the next one's.
+     */
+    @Test
+    void theSecretRotatesAndNoncesOutliveTheTurn() {
+        try (MemoryStore store = new MemoryStore()) {
+            Nonces a = shared(store);
+            Instant beforeTurn = Instant.ofEpochSecond(3600L * 1000 + 3500);
+            String old = a.issue(beforeTurn);
+            Instant afterTurn = beforeTurn.plusSeconds(200);
+            Nonces late = shared(store);
+            assertEquals(Nonces.Validity.VALID, late.check(old, afterTurn), "issued 200 s ago, in the last period");
+            String fresh = late.issue(afterTurn);
+            assertEquals(Nonces.Validity.VALID, a.check(fresh, afterTurn), "the new period's secret, on every node");
+            assertEquals(2, store.map(Nonces.NONCE_SECRET_MAP).size(), "one secret per period");
+            // a nonce dated in a period nobody here issued in is not ours, and checking it draws no secret
+            try (MemoryStore elsewhere = new MemoryStore()) {
+                Instant later = afterTurn.plusSeconds(3600 * 5);
+                assertEquals(Nonces.Validity.INVALID, a.check(shared(elsewhere).issue(later), later));
+                assertEquals(2, store.map(Nonces.NONCE_SECRET_MAP).size(), "checking never draws a secret");
+            }
         }
     }
 
@@ -72,10 +106,10 @@ class NoncesClusterTest {
         }
     }
 
-    private static void sharedWithinOneStoreOnly(MemoryStore one, MemoryStore other) {
-        Nonces a = Nonces.sharedThrough(one.map(Nonces.NONCE_SECRET_MAP), 300);
-        Nonces b = Nonces.sharedThrough(one.map(Nonces.NONCE_SECRET_MAP), 300);
-        Nonces c = Nonces.sharedThrough(other.map(Nonces.NONCE_SECRET_MAP), 300);
+    private static void sharedWithinOneStoreOnly(ClusterStore one, ClusterStore other) {
+        Nonces a = shared(one);
+        Nonces b = shared(one);
+        Nonces c = shared(other);
         Instant now = Instant.now();
         String nonce = a.issue(now);
         assertEquals(Nonces.Validity.VALID, b.check(nonce, now));

@@ -1,20 +1,14 @@
 package org.sipedge.launcher.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -232,28 +226,7 @@ class ProxyAuthIT {
         assertEquals(200, ok.status(), ok.raw());
     }
 
-    private static int nc;
-
-    /** Digest credentials answering the SHA-256 challenge of a 401/407, from the RFC 7616 formulas. */
-    private static String answer(String challengeResponse, String user, String password, String method, String uri)
-            throws Exception {
-        Matcher m = Pattern.compile("(?m)^(?:WWW|Proxy)-Authenticate: Digest .*realm=\"([^\"]+)\".*nonce=\"([^\"]+)\""
-                + ".*algorithm=SHA-256").matcher(challengeResponse);
-        assertTrue(m.find(), "a SHA-256 challenge in:\n" + challengeResponse);
-        String realm = m.group(1);
-        String nonce = m.group(2);
-        String ncValue = String.format("%08x", 1);
-        String cnonce = "c" + (++nc);
-        String ha1 = sha256(user + ":" + realm + ":" + password);
-        String ha2 = sha256(method + ":" + uri);
-        String response = sha256(ha1 + ":" + nonce + ":" + ncValue + ":" + cnonce + ":auth:" + ha2);
-        assertFalse(realm.isEmpty());
-        return "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri
-                + "\", response=\"" + response + "\", algorithm=SHA-256, qop=auth, nc=" + ncValue + ", cnonce=\""
-                + cnonce + "\"";
-    }
-
-    private static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    private static String answer(String challengeResponse, String user, String password, String method, String uri) {
+        return DigestAnswer.of(challengeResponse, user, password, method, uri, 1);
     }
 }
