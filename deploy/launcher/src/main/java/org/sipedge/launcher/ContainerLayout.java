@@ -140,8 +140,12 @@ final class ContainerLayout {
                 gov.nist.javax.sip.SIP_MESSAGE_VALVE=org.sipedge.container.OverloadGuardValve
                 gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS=TLSv1.2,TLSv1.3
                 gov.nist.javax.sip.ENABLED_CIPHER_SUITES=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-                gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE=Disabled
                 """);
+        p.append("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE=").append(switch (settings.get(ContainerParam.CLIENT_AUTH)) {
+            case "need" -> "Enabled";
+            case "want" -> "Want";
+            default -> "Disabled";
+        }).append('\n');
         p.append("gov.nist.javax.sip.THREAD_POOL_SIZE=").append(settings.getInt(ContainerParam.THREADS)).append('\n');
         p.append("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE=").append(buf).append('\n');
         p.append("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE=").append(buf).append('\n');

@@ -25,6 +25,9 @@ public enum ContainerParam implements Param {
                     + "node's own certificate; empty = those two only"),
     TRUSTSTORE_PASSWORD("tls.truststore-password", "", new ValueType.Text(),
             "password of tls.truststore (empty: none)"),
+    CLIENT_AUTH("tls.client-auth", "none", ValueType.OneOf.of("none", "want", "need"),
+            "client certificates on the SIP TLS port (mutual TLS, e.g. for trunks): none; want = checked against the "
+                    + "trust store when one is sent; need = a connection without a trusted one is refused"),
     THREADS("sip.threads", "8", new ValueType.Int(1, 512),
             "SIP stack worker threads (JAIN SIP THREAD_POOL_SIZE)"),
     UDP_BUFFER_BYTES("sip.udp-buffer-bytes", "4194304", new ValueType.Int(65536, 268435456),

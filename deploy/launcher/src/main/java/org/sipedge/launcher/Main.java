@@ -149,7 +149,8 @@ public final class Main {
     private static TrustMaterial trustMaterial(Settings settings, Path work, KeyMaterial keys) throws IOException {
         try {
             return TrustMaterial.build(work.resolve("tls"), keys, settings.get(ContainerParam.TRUSTSTORE).trim(),
-                    settings.get(ContainerParam.TRUSTSTORE_PASSWORD));
+                    settings.get(ContainerParam.TRUSTSTORE_PASSWORD),
+                    settings.get(ContainerParam.CLIENT_AUTH).equals("none"));
         } catch (TrustMaterial.TrustStoreProblem e) {
             throw new ConfigException(e.key().key(), settings.sourceOf(e.key()), e.getMessage());
         }

@@ -23,12 +23,16 @@ import javax.net.ssl.X509TrustManager;
  * PKCS12 trust store with a password of its own, because the SIP stack takes one store. Before this the node's key
  * store was its trust store, so a server with a public CA's certificate was refused.
  *
+ * <p>The stack checks client certificates (mutual TLS, {@code tls.client-auth}) against the same store. Then the
+ * JDK's CAs are left out: a peer must not pass just by holding any public CA's certificate. Outbound TLS to a
+ * public-CA server then needs that CA in {@code tls.truststore}.
+ *
  * @param store    the written trust store
  * @param password its password (random; only the stack's properties carry it)
  * @param anchors  how many certificates it holds
  * @param extra    how many of them came from tls.truststore
  */
-record TrustMaterial(Path store, String password, int anchors, int extra) {
+record TrustMaterial(Path store, String password, int anchors, int extra, boolean jdkCas) {
     static final String STORE = "truststore.p12";
 
     /** A trust store that cannot be read; {@code key} is the setting to fix. */
@@ -53,11 +57,17 @@ record TrustMaterial(Path store, String password, int anchors, int extra) {
      */
     static TrustMaterial build(Path dir, KeyMaterial keys, String extraPath, String extraPassword)
             throws TrustStoreProblem, IOException {
+        return build(dir, keys, extraPath, extraPassword, true);
+    }
+
+    /** @param withJdkCas false with mutual TLS: only this node's certificate and tls.truststore are trusted */
+    static TrustMaterial build(Path dir, KeyMaterial keys, String extraPath, String extraPassword, boolean withJdkCas)
+            throws TrustStoreProblem, IOException {
         try {
             KeyStore out = KeyStore.getInstance("PKCS12");
             out.load(null, null);
             int n = 0;
-            for (X509Certificate ca : jdkDefaultCas()) {
+            for (X509Certificate ca : withJdkCas ? jdkDefaultCas() : new X509Certificate[0]) {
                 out.setCertificateEntry("jdk-" + (n++), ca);
             }
             if (keys != null && keys.certificate() != null) {
@@ -81,7 +91,7 @@ record TrustMaterial(Path store, String password, int anchors, int extra) {
             try (OutputStream o = Files.newOutputStream(store)) {
                 out.store(o, password.toCharArray());
             }
-            return new TrustMaterial(store, password, n + extra, extra);
+            return new TrustMaterial(store, password, n + extra, extra, withJdkCas);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot write the trust store: " + e.getMessage(), e);
         }
@@ -134,7 +144,8 @@ record TrustMaterial(Path store, String password, int anchors, int extra) {
     }
 
     String describe() {
-        return anchors + " trusted certificates for outbound TLS (the JDK's CAs, this node's own"
+        return anchors + " trusted certificates for outbound TLS" + (jdkCas ? "" : " and client certificates") + " ("
+                + (jdkCas ? "the JDK's CAs, " : "no JDK CAs: tls.client-auth is on; ") + "this node's own"
                 + (extra > 0 ? ", " + extra + " from " + ContainerParam.TRUSTSTORE.key() : "") + ")";
     }
 }
