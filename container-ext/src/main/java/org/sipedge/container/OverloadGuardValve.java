@@ -47,6 +47,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     /** Stack property: what a banned source's requests get: {@code 503} (with Retry-After) or {@code drop}. */
     public static final String PIKE_ACTION = "org.sipedge.PIKE_ACTION";
 
+    /** The methods the application is mapped to (the launcher's DAR); any other gets 501. */
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("REGISTER", "INVITE", "OPTIONS",
+            "MESSAGE", "SUBSCRIBE", "NOTIFY", "PUBLISH", "REFER", "INFO", "UPDATE", "PRACK", "BYE", "CANCEL", "ACK");
     private static final LongAdder REJECTED = new LongAdder();
     private static final LongAdder QUEUE_REJECTED = new LongAdder();
     private static final LongAdder SEND_FAILURES = new LongAdder();
@@ -107,6 +110,12 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         if ("ACK".equals(method) || "CANCEL".equals(method)) {
             FastProxyHandler fp = StatelessRequests.fastProxy();
             return !(udp && fp != null && fp.handleRequest(request, channel));
+        }
+        if (!KNOWN_METHODS.contains(method)) {
+            // no application takes it: the container would proxy it statelessly to its Request-URI, anywhere
+            MALFORMED.increment();
+            reply(request, channel, Response.NOT_IMPLEMENTED, "Not Implemented", -1);
+            return false;
         }
         String problem = SanityCheck.problem(request);
         if (problem != null) {

@@ -64,8 +64,10 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
             MALFORMED.increment();
             if (listener instanceof UDPMessageChannel channel) {
                 String reply = badRequest(new String(bytes, StandardCharsets.UTF_8), e);
-                InetAddress to = channel.getPeerPacketSourceAddress();
-                int port = channel.getPeerPacketSourcePort();
+                // the channel's peer is set only after a successful parse: it may still be the previous sender's
+                java.net.InetSocketAddress source = SipEdgeUdpMessageProcessor.takenSource();
+                InetAddress to = source != null ? source.getAddress() : null;
+                int port = source != null ? source.getPort() : 0;
                 if (reply != null && to != null && port > 0) {
                     try {
                         channel.sendMessage(reply.getBytes(StandardCharsets.UTF_8), to, port, false);

@@ -30,6 +30,8 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
     private static final LongAdder RECEIVED = new LongAdder();
     /** How long the datagram this worker thread took last had waited in the queue, in ms. */
     private static final ThreadLocal<long[]> QUEUE_WAIT = ThreadLocal.withInitial(() -> new long[1]);
+    /** The datagram the calling worker thread took last: its source is where an answer to it goes. */
+    private static final ThreadLocal<DatagramPacket> TAKEN = new ThreadLocal<>();
 
     public SipEdgeUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port, int limit)
             throws IOException {
@@ -106,6 +108,16 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
         return reported + 1;
     }
 
+    /**
+     * The source of the datagram the calling worker thread is processing, or null on any other thread. The
+     * channel's own peer address is set only after a successful parse, so for an unparsable datagram it still names
+     * the previous sender.
+     */
+    public static java.net.InetSocketAddress takenSource() {
+        DatagramPacket p = TAKEN.get();
+        return p == null ? null : new java.net.InetSocketAddress(p.getAddress(), p.getPort());
+    }
+
     /** Datagrams read from UDP sockets since start (all UDP processors of this JVM). */
     public static long receivedCount() {
         return RECEIVED.sum();
@@ -146,6 +158,7 @@ public final class SipEdgeUdpMessageProcessor extends UDPMessageProcessor {
 
         private static DatagramQueuedMessageDispatch taken(DatagramQueuedMessageDispatch d) {
             QUEUE_WAIT.get()[0] = d == null ? 0 : Math.max(0, System.currentTimeMillis() - d.time);
+            TAKEN.set(d == null ? null : d.packet);
             return d;
         }
 

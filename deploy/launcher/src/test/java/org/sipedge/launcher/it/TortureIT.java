@@ -200,6 +200,13 @@ class TortureIT {
         System.out.println("[torture] " + c + " over " + t + ": " + o.cell() + (tcp ? " | connection: " + o.kept()
                 : "") + (resultOk && keptOk ? "" : "   <-- RFC: " + c.expected(tcp)
                 + (tcp ? ", connection " + c.tcpConnection() : "")));
+        String known = KNOWN_FAILURES.get(c.name() + "\t" + t.name().toLowerCase(java.util.Locale.ROOT));
+        if (known != null) {
+            // a documented gap (torture/known-failures.tsv): it must still fail, so a fix updates the list
+            assertTrue(!(resultOk && keptOk), c + " over " + t + " now behaves as the RFC expects (" + o.cell()
+                    + "): remove it from torture/known-failures.tsv and the README table");
+            return;
+        }
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> assertTrue(resultOk, c + " over " + t + ": RFC " + c.section() + " expects "
                 + c.expected(tcp) + " (" + c.reason() + "), the edge: " + o.cell()));
@@ -208,6 +215,27 @@ class TortureIT {
                     + ", an OPTIONS on it afterwards: " + o.kept()));
         }
         assertAll(c + " over " + t, checks.stream());
+    }
+
+    /** name TAB transport (udp|tcp) -> why it still fails; see torture/known-failures.tsv. */
+    private static final java.util.Map<String, String> KNOWN_FAILURES = knownFailures();
+
+    private static java.util.Map<String, String> knownFailures() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (java.io.InputStream in = TortureIT.class.getResourceAsStream("/torture/known-failures.tsv")) {
+            if (in == null) {
+                return out;
+            }
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split("\t", 3);
+                if (!line.isBlank() && !line.startsWith("#") && f.length == 3) {
+                    out.put(f[0] + "\t" + f[1], f[2]);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** The message for the wire; refuses (before anything is sent) one that still names an address elsewhere. */
