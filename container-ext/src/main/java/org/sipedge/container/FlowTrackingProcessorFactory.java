@@ -7,12 +7,11 @@ import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
-import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
 import gov.nist.javax.sip.stack.NioTlsWebSocketMessageChannel;
-import gov.nist.javax.sip.stack.NioTlsWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.NioWebSocketMessageChannel;
-import gov.nist.javax.sip.stack.NioWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.SipEdgeStreamParser;
+import gov.nist.javax.sip.stack.SipEdgeStreams;
 import gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,12 +19,14 @@ import java.nio.channels.SocketChannel;
 import java.util.Locale;
 
 /**
- * The stack's message processors, with four additions: when a connection closes, {@link ConnectionEvents} hears
- * of it at once; UDP gets a bounded, compact receive queue ({@link SipEdgeUdpMessageProcessor}); WebSocket
- * connections give browsers their own Via sent-by back in responses ({@link BrowserSentBy}); and a browser's
- * Contact on a secure WebSocket says {@code transport=wss}, so requests to it find its connection
- * ({@link SecureWebSocketContact}). JAIN SIP has no close event; RFC 5626 and RFC 7118 need it (a flow's
- * bindings die with their connection). Set as {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
+ * The stack's message processors, with five additions: every connection frames its messages with
+ * {@link SipEdgeStreamParser} (compact Content-Length, 400 for what does not parse); when a connection closes,
+ * {@link ConnectionEvents} hears of it at once; UDP gets a bounded, compact receive queue
+ * ({@link SipEdgeUdpMessageProcessor}); WebSocket connections give browsers their own Via sent-by back in
+ * responses ({@link BrowserSentBy}); and a browser's Contact on a secure WebSocket says {@code transport=wss}, so
+ * requests to it find its connection ({@link SecureWebSocketContact}). JAIN SIP has no close event; RFC 5626 and
+ * RFC 7118 need it (a flow's bindings die with their connection). Set as
+ * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
  */
 public final class FlowTrackingProcessorFactory implements MessageProcessorFactory {
     private final NioMessageProcessorFactory plain = new NioMessageProcessorFactory();
@@ -59,7 +60,7 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
     }
 
-    static final class Tcp extends NioTcpMessageProcessor {
+    static final class Tcp extends SipEdgeStreams.TcpProcessor {
         Tcp(InetAddress a, SIPTransactionStack s, int p) {
             super(a, s, p);
         }
@@ -71,7 +72,7 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
     }
 
-    static final class Tls extends NioTlsMessageProcessor {
+    static final class Tls extends SipEdgeStreams.TlsProcessor {
         Tls(InetAddress a, SIPTransactionStack s, int p) {
             super(a, s, p);
         }
@@ -93,12 +94,13 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
             if (existing != null) {
                 return existing;
             }
+            SipEdgeStreamParser.install(created, true);
             NioTcpMessageChannel.putMessageChannel(socket, created);
             return created;
         }
     }
 
-    static final class Ws extends NioWebSocketMessageProcessor {
+    static final class Ws extends SipEdgeStreams.WsProcessor {
         Ws(InetAddress a, SIPTransactionStack s, int p) {
             super(a, s, p);
         }
@@ -117,7 +119,7 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
         }
     }
 
-    static final class Wss extends NioTlsWebSocketMessageProcessor {
+    static final class Wss extends SipEdgeStreams.WssProcessor {
         Wss(InetAddress a, SIPTransactionStack s, int p) {
             super(a, s, p);
         }

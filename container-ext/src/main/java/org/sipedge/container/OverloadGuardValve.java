@@ -54,6 +54,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private static final LongAdder QUEUE_REJECTED = new LongAdder();
     private static final LongAdder SEND_FAILURES = new LongAdder();
     private static final LongAdder MALFORMED = new LongAdder();
+    private static final LongAdder STRAY_RESPONSES = new LongAdder();
+    private static final LongAdder REFUSED_BY_RULE = new LongAdder();
+    private volatile long strayLoggedAt;
+    private OwnVia ownVia;
 
     private SIPTransactionStack stack;
     private int maxServerTransactions = 100_000;
@@ -75,6 +79,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     public void init(SipStack sipStack) {
         this.stack = (SIPTransactionStack) sipStack;
         if (sipStack instanceof SipStackImpl impl) {
+            ownVia = new OwnVia(impl);
             var p = impl.getConfigurationProperties();
             maxServerTransactions = Integer.parseInt(p.getProperty(MAX_SERVER_TRANSACTIONS, "100000"));
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
@@ -123,6 +128,14 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             reply(request, channel, Response.BAD_REQUEST, problem, -1);
             return false;
         }
+        ProtocolRules.Answer answer = ProtocolRules.check(request);
+        if (answer != null) {
+            REFUSED_BY_RULE.increment();
+            replyWith(request, channel, answer.status(), answer.reason(),
+                    answer.unsupported() == null ? null : "Unsupported: " + answer.unsupported());
+            return false;
+        }
+        ProtocolRules.repair(request);
         if (!overloaded()) {
             StatelessRequestHandler gate = StatelessRequests.callerGate();
             if (gate != null && gate.handle(request, channel)) {
@@ -214,6 +227,20 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
                 + p.bans() + " ban(s) so far");
     }
 
+    /** One line at most every 10 s while responses not addressed to this node are dropped. */
+    private void logStray(SIPResponse r, MessageChannel channel) {
+        long now = System.nanoTime();
+        long last = strayLoggedAt;
+        if (last == 0 || now - last > 10_000_000_000L) {
+            strayLoggedAt = now;
+            java.util.logging.Logger.getLogger("org.sipedge.container.stray").info("dropped a " + r.getStatusCode()
+                    + " from " + channel.getPeerAddress() + " (" + channel.getTransport() + ") whose top Via "
+                    + r.getTopmostVia().getSentBy() + " is not this node: call-id="
+                    + (r.getCallId() == null ? "?" : r.getCallId().getCallId()) + "; " + STRAY_RESPONSES.sum()
+                    + " so far");
+        }
+    }
+
     /** One line at most every 5 s while new calls are refused for queue wait, with an example Call-ID. */
     private void logQueueRefusal(SIPRequest request) {
         long now = System.nanoTime();
@@ -268,6 +295,20 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         }
     }
 
+    /** A stateless answer with one extra header line (or none). */
+    private static void replyWith(SIPRequest request, MessageChannel channel, int status, String reason,
+                                  String headerLine) {
+        try {
+            SIPResponse resp = request.createResponse(status, reason);
+            if (headerLine != null) {
+                resp.addHeader(headerLine);
+            }
+            channel.sendMessage(resp);
+        } catch (Exception e) {
+            SEND_FAILURES.increment();
+        }
+    }
+
     /** A stateless answer straight from the transport; a failure to send is a counted drop. */
     private static void reply(SIPRequest request, MessageChannel channel, int status, String reason, int retryAfterSeconds) {
         try {
@@ -299,6 +340,11 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
+        if (ownVia != null && response instanceof SIPResponse r && !ownVia.ours(r.getTopmostVia())) {
+            STRAY_RESPONSES.increment();
+            logStray(r, channel);
+            return false;
+        }
         FastProxyHandler fp = StatelessRequests.fastProxy();
         if ("UDP".equalsIgnoreCase(channel.getTransport())) {
             noteQueueWait();
@@ -329,6 +375,11 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     }
     @Override public long getPikeRefused() { return pike.refused(); }
     @Override public long getPikeBans() { return pike.bans(); }
+    @Override public long getStrayResponses() { return STRAY_RESPONSES.sum(); }
+    @Override public long getRefusedByRule() { return REFUSED_BY_RULE.sum(); }
+    @Override public long getStreamFramingErrors() {
+        return gov.nist.javax.sip.stack.SipEdgeStreamParser.framingErrors();
+    }
     @Override public long getUdpQueueDrops() { return gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.droppedCount(); }
 
     /** New calls answered 503 because they waited too long in the UDP receive queue (part of the rejected count). */

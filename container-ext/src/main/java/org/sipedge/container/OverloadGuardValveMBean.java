@@ -11,8 +11,17 @@ public interface OverloadGuardValveMBean {
 
     int getOpenServerTransactions();
 
-    /** Messages the SIP parser rejected (answered 400 over UDP, dropped over connections). */
+    /** Messages the SIP parser or a stream's framing rejected (answered 400 where a Via allowed it). */
     long getMalformedMessages();
+
+    /** Responses dropped because their top Via is not this node (RFC 3261 16.11). */
+    long getStrayResponses();
+
+    /** Requests answered 420 (Proxy-Require) or 481 (a dialog's request without Route) by the protocol rules. */
+    long getRefusedByRule();
+
+    /** Connections closed because their framing was lost (bad Content-Length, oversized message). */
+    long getStreamFramingErrors();
 
     /** Datagrams dropped because the UDP receive queue was full. */
     long getUdpQueueDrops();

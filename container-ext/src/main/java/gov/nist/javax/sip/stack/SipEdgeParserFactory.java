@@ -17,7 +17,10 @@ import org.sipedge.container.StatelessRequests;
  * Call-ID or Via it cannot read, the stack sends a 400 whose reason phrase holds the parser's message (with a bare
  * line feed in it, breaking the status line) and echoes the request back. Here such a UDP request gets a plain
  * {@code 400 Malformed <Header> header} carrying the request's own Via/From/To/Call-ID/CSeq lines; over a
- * connection the stack's handling stays (it drops the message). Every such message is counted. Set as
+ * connection {@link SipEdgeStreamParser} sends the same answer. What the stack's parser lets through but RFC 3261
+ * does not is refused too ({@link RawChecks}): another SIP version (505), a repeated single-value header, an
+ * IPv6 Request-URI host without brackets, a request without Call-ID, From, To or CSeq. Every such message is
+ * counted. Set as
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}; in JAIN SIP's package to reach the channel's raw send.
  */
 public final class SipEdgeParserFactory implements MessageParserFactory {
@@ -33,6 +36,22 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
     /** Messages the parser rejected, since start. */
     public static long malformedCount() {
         return MALFORMED.sum();
+    }
+
+    /** Counts a message refused before it reached the parser (a stream's framing). */
+    static void countMalformed() {
+        MALFORMED.increment();
+    }
+
+    /** A request refused with a given status and reason phrase (505, or 400 with a specific reason). */
+    static final class Refusal extends ParseException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Refusal(int status, String reason) {
+            super(reason, 0);
+            this.status = status;
+        }
     }
 
     /**
@@ -59,7 +78,12 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
     private static SIPMessage parse(MessageParser delegate, byte[] bytes, boolean readBody, boolean strict,
                                     ParseExceptionListener listener) throws ParseException {
         try {
-            return delegate.parseSIPMessage(bytes, readBody, strict, listener != null ? listener : KEEP_UNPARSED);
+            SIPMessage message = delegate.parseSIPMessage(bytes, readBody, strict,
+                    listener != null ? listener : KEEP_UNPARSED);
+            if (message != null) {
+                RawChecks.check(bytes, message);
+            }
+            return message;
         } catch (ParseException e) {
             MALFORMED.increment();
             if (listener instanceof UDPMessageChannel channel) {
@@ -108,7 +132,8 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
         if (!via) {
             return null;
         }
-        return "SIP/2.0 400 " + reason(e) + "\r\n" + headers + "Server: " + StatelessRequests.serverHeader()
+        String status = e instanceof Refusal r ? r.status + " " + r.getMessage() : "400 " + reason(e);
+        return "SIP/2.0 " + status + "\r\n" + headers + "Server: " + StatelessRequests.serverHeader()
                 + "\r\nContent-Length: 0\r\n\r\n";
     }
 
