@@ -182,7 +182,7 @@ async function startEdge(cfg, results, rtpengine) {
   const settings = {
     'sip.bind-address': '127.0.0.1', 'sip.udp-port': sipPort, 'sip.tcp-port': sipPort, 'sip.tls-port': tlsPort,
     'sip.ws-port': wsPort, 'sip.wss-port': wssPort, 'sip.work-dir': join(cfg.artifacts, 'edge-work'),
-    'http.port': httpPort,
+    'web.port': httpPort,
     // calling and registering are authenticated, as in production. MD5 alone: JsSIP 3.13 and SIP.js 0.21 merge
     // several challenges into one (the last algorithm wins), sipp 3.6 takes the first, and all three know only MD5
     'registrar.auth': 'digest', 'registrar.users-file': usersFile(cfg), 'registrar.digest-algorithms': 'MD5',

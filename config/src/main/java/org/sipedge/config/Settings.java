@@ -23,6 +23,14 @@ public final class Settings {
     /** System property naming the properties file with overrides. */
     public static final String CONFIG_FILE_PROPERTY = "sipedge.config";
 
+    /**
+     * Keys that were renamed: old name → new name. An old name is refused wherever it is set, with the new one in
+     * the message (a silently ignored key would leave the setting at its default).
+     */
+    public static final Map<String, String> RENAMED = Map.of(
+            // http.* is the JDK's namespace (http.proxyHost, http.agent ...): claiming it refused such JVMs
+            "http.port", "web.port");
+
     private final Map<String, String> values;
     private final Map<String, String> sources;
 
@@ -77,6 +85,7 @@ public final class Settings {
             sources.put(p.key(), "built-in default");
         }
         for (String name : descriptorNames) {
+            refuseRenamed(name, descriptorLabel);
             if (!known.containsKey(name)) {
                 if (namespaces.contains(namespace(name))) {
                     throw new ConfigException(name, descriptorLabel, "unknown key" + suggestion(name, known));
@@ -89,6 +98,7 @@ public final class Settings {
         if (file != null && !file.isBlank()) {
             Properties fromFile = readFile(Path.of(file));
             for (String name : new TreeMap<>(toMap(fromFile)).keySet()) {
+                refuseRenamed(name, "file " + file);
                 if (!known.containsKey(name)) {
                     throw new ConfigException(name, "file " + file, "unknown key" + suggestion(name, known));
                 }
@@ -96,6 +106,7 @@ public final class Settings {
             }
         }
         for (String name : new TreeMap<>(toMap(system)).keySet()) {
+            refuseRenamed(name, "-D" + name);
             if (known.containsKey(name)) {
                 apply(known.get(name), system.getProperty(name), "-D" + name, values, sources);
             } else if (namespaces.contains(namespace(name)) && !name.equals(CONFIG_FILE_PROPERTY)) {
@@ -121,6 +132,13 @@ public final class Settings {
             throw new ConfigException(p.key(), source, e.getMessage() + " (" + p.description() + ")");
         }
         sources.put(p.key(), source);
+    }
+
+    private static void refuseRenamed(String name, String source) {
+        String now = RENAMED.get(name);
+        if (now != null) {
+            throw new ConfigException(name, source, "this key was renamed: use " + now);
+        }
     }
 
     private static Properties readFile(Path file) {

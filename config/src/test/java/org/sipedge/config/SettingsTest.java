@@ -97,4 +97,19 @@ class SettingsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), sys));
         assertTrue(e.getMessage().contains("cannot read"));
     }
+
+    @Test
+    void aRenamedKeyIsRefusedWithItsNewNameAndTheJdksHttpKeysAreLeftAlone(@TempDir Path dir) throws Exception {
+        Properties sys = new Properties();
+        sys.setProperty("http.port", "8088");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), sys));
+        assertTrue(e.getMessage().contains("http.port") && e.getMessage().contains("web.port"), e.getMessage());
+        ConfigException inXml = assertThrows(ConfigException.class, () -> load(Map.of("http.port", "1"),
+                new Properties()));
+        assertTrue(inXml.getMessage().contains("sip.xml"), inXml.getMessage());
+        Properties jdk = new Properties();
+        jdk.setProperty("http.proxyHost", "127.0.0.1");
+        jdk.setProperty("http.agent", "x");
+        assertEquals("60", load(Map.of(), jdk).get(P.MIN), "a JVM with -Dhttp.proxyHost starts");
+    }
 }

@@ -12,7 +12,7 @@ public enum ContainerParam implements Param {
     TLS_PORT("sip.tls-port", "5061", port(), "SIP over TLS; 0 = off"),
     WS_PORT("sip.ws-port", "8080", port(), "SIP over WebSocket (RFC 7118); 0 = off"),
     WSS_PORT("sip.wss-port", "8443", port(), "SIP over secure WebSocket; 0 = off"),
-    HTTP_PORT("http.port", "8088", port(),
+    WEB_PORT("web.port", "8088", port(),
             "demo softphone page (JsSIP) over plain HTTP on sip.bind-address, at /phone/; 0 = off"),
     WORK_DIR("sip.work-dir", ".sipedge", new ValueType.Text(),
             "directory for the generated container configuration and the self-signed certificate"),

@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo softphone page ({@code http.port}, off with 0): a read-only static file server on the SIP bind address,
+ * The demo softphone page ({@code web.port}, off with 0): a read-only static file server on the SIP bind address,
  * under {@code /phone/}. Files come from the WAR's {@code phone/} folder, then from the JsSIP bundle folder
  * ({@code e2e/build/}, written by esbuild in the checkout the WAR was built in), plus a generated
  * {@code /phone/config.json} that tells the page where the WebSocket listeners are. A browser needs a secure origin

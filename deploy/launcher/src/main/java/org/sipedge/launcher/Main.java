@@ -203,10 +203,10 @@ public final class Main {
         }
     }
 
-    /** The demo page server when {@code http.port} is not 0; fails start-up when its port is taken. */
+    /** The demo page server when {@code web.port} is not 0; fails start-up when its port is taken. */
     private static DemoPageServer startDemoPage(Settings settings, Path war, ContainerLayout layout)
             throws StartupException {
-        int port = settings.getInt(ContainerParam.HTTP_PORT);
+        int port = settings.getInt(ContainerParam.WEB_PORT);
         if (port == 0) {
             return null;
         }
@@ -224,7 +224,7 @@ public final class Main {
             return DemoPageServer.start(bind, port, DemoPageServer.roots(war), json.toString());
         } catch (IOException e) {
             throw new StartupException("demo page server cannot listen on " + bind + ":" + port + " ("
-                    + ContainerParam.HTTP_PORT.key() + ", 0 = off): " + e.getMessage(), e);
+                    + ContainerParam.WEB_PORT.key() + ", 0 = off): " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,10 @@ final class RawChecks {
             if (missing != null) {
                 throw new SipEdgeParserFactory.Refusal(400, "Missing " + missing + " header");
             }
+            if (r.getCallId().getCallId() == null || r.getCallId().getCallId().isBlank()) {
+                // the stack would refuse it a transaction and the container answer 500
+                throw new SipEdgeParserFactory.Refusal(400, "Malformed Call-ID header");
+            }
         }
     }
 

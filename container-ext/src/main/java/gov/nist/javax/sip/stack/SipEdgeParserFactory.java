@@ -115,6 +115,9 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
         boolean via = false;
         for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
             String line = lines[i];
+            if (!printable(line)) {
+                continue; // a bare CR, NUL or other control byte would break the answer's own framing
+            }
             int colon = line.indexOf(':');
             if (colon <= 0) {
                 continue;
@@ -135,6 +138,17 @@ public final class SipEdgeParserFactory implements MessageParserFactory {
         String status = e instanceof Refusal r ? r.status + " " + r.getMessage() : "400 " + reason(e);
         return "SIP/2.0 " + status + "\r\n" + headers + "Server: " + StatelessRequests.serverHeader()
                 + "\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    /** True when the line has no control characters but tab (nothing that could end or split a header line). */
+    static boolean printable(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** "Malformed CSeq header" from the parser's message, which starts with the offending header line. */

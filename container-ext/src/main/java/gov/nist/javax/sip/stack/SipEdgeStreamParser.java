@@ -204,8 +204,9 @@ public final class SipEdgeStreamParser extends NioPipelineParser implements Stre
             } catch (ParseException e) {
                 send(SipEdgeParserFactory.badRequest(new String(headers, StandardCharsets.UTF_8), e));
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "error handling a message from " + channel.getPeerAddress() + " call-id="
-                        + id, e);
+                // a plain Exception is the stack's own "answered already" signal (CSeq method, version, size)
+                LOG.log(e.getClass() == Exception.class ? Level.FINE : Level.WARNING, "error handling a message from "
+                        + channel.getPeerAddress() + " call-id=" + id, e);
             } finally {
                 if (stack.sipEventInterceptor != null && message != null) {
                     stack.sipEventInterceptor.afterMessage(message);

@@ -55,7 +55,7 @@ public final class EdgeProcess implements AutoCloseable {
         settings.put("sip.ws-port", Integer.toString(wsPort));
         settings.put("sip.wss-port", Integer.toString(wssPort));
         settings.put("sip.work-dir", workDir.toString());
-        settings.put("http.port", "0"); // the demo page server stays off unless a test asks (Builder.set)
+        settings.put("web.port", "0"); // the demo page server stays off unless a test asks (Builder.set)
         settings.putAll(b.settings);
         List<String> cmd = new ArrayList<>(b.prefix);
         cmd.add(Path.of(b.javaHome, "bin", "java").toString());
