@@ -51,6 +51,10 @@ public enum ContainerParam implements Param {
             "seconds a source over sip.pike-limit stays banned (logged once per ban)"),
     PIKE_ACTION("sip.pike-action", "503", ValueType.OneOf.of("503", "drop"),
             "what a banned source's requests get: 503 with Retry-After (the ban's time left), or a silent drop"),
+    WARMUP_SECONDS("sip.warmup-seconds", "3", new ValueType.Int(0, 60),
+            "before the ready line the node REGISTERs and unREGISTERs users of warmup.invalid to its own UDP port for "
+                    + "this long (below sip.pike-limit), so the JIT has compiled the REGISTER path before the first "
+                    + "phone; 0 = off"),
     SERVER_HEADER("sip.server-header", "SIP Edge", new ValueType.Text(),
             "Server/User-Agent header value (never a version)");
 

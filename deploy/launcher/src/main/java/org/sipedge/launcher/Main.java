@@ -127,6 +127,7 @@ public final class Main {
             stopped.countDown();
         }, "sipedge-shutdown"));
         String bind = settings.get(ContainerParam.BIND_ADDRESS);
+        warmUp(settings, bind);
         String listeners = layout.listeners().stream()
                 .map(l -> l.transport() + " " + bind + ":" + l.port()).collect(Collectors.joining(", "));
         System.out.println("sipedge ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + listeners
@@ -200,6 +201,32 @@ public final class Main {
                         l.transport() + " port " + l.port() + " on " + bind + " is not available (" + e.getMessage()
                                 + "); is another sipedge running? choose another port or 0 = off");
             }
+        }
+    }
+
+    /**
+     * {@link SelfWarmup} when {@code sip.warmup-seconds} and the UDP port are not 0: paced at half the pike limit
+     * (every warm-up request comes from one address), at most 2,000 a second.
+     */
+    private static void warmUp(Settings settings, String bind) {
+        int seconds = settings.getInt(ContainerParam.WARMUP_SECONDS);
+        int port = settings.getInt(ContainerParam.UDP_PORT);
+        if (seconds == 0 || port == 0) {
+            return;
+        }
+        int limit = settings.getInt(ContainerParam.PIKE_LIMIT);
+        int window = settings.getInt(ContainerParam.PIKE_WINDOW);
+        int rate = limit == 0 ? 2000 : Math.max(1, Math.min(2000, limit / window / 2));
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(bind); // a literal (checked): no lookup
+            if (a.isAnyLocalAddress()) {
+                a = java.net.InetAddress.getLoopbackAddress();
+            }
+            SelfWarmup.Result r = SelfWarmup.run(a, port, seconds, rate);
+            System.out.println("sipedge warm-up: " + r.sent() + " REGISTERs (" + r.answered() + " answered) in "
+                    + r.millis() + " ms (sip.warmup-seconds)");
+        } catch (java.io.IOException e) {
+            System.out.println("sipedge warm-up skipped: " + e.getMessage());
         }
     }
 

@@ -21,8 +21,18 @@ import org.sipedge.sipp.SippTransport;
  * {@code register_clean_per_s N} (highest step with 0 failed calls and < 0.1 % retransmissions) and
  * {@code rss_mib N}. Not a test: numbers, not assertions — except that UDP must still answer after every run.
  *
+ * <p>Then the latency step ({@link RegisterLatency}, microsecond resolution): a fresh node started with the JVM
+ * flags of {@code ./sipedge run}, REGISTERs at {@code --latency-rate} from the moment it is ready (the first 10 s
+ * are the cold step), 10 s more not counted, then {@code --latency-seconds} measured warm; with the GC pauses the
+ * node logged during the warm step. Prints {@code register_cold_p99_ms} and {@code register_p99_ms}.
+ * {@code --latency-gc parallel,g1,zgc} repeats it with each collector (the first is the product's default); a
+ * reference node (ParallelGC without AlwaysTenure, no warm-up: the defaults before them) runs last in the same run.
+ *
  * <p>Options: {@code --rates 1000,2000,4000,8000,12000,16000} {@code --seconds 10} {@code --no-reference}
- * {@code --soak-seconds N --soak-rate R} (memory over a long run: RSS and heap after GC every 30 s).
+ * {@code --soak-seconds N --soak-rate R} (memory over a long run: RSS and heap after GC every 30 s)
+ * {@code --latency-rate 1000} {@code --latency-seconds 20} {@code --latency-gc parallel} {@code --latency-only}
+ * {@code --latency-extra "-XX:..."} (JVM flags added for a trial)
+ * {@code --no-latency}.
  */
 public final class RegisterBenchmark {
     record Step(int rate, SippResult result, long rssMib) {
@@ -38,8 +48,22 @@ public final class RegisterBenchmark {
         boolean reference = true;
         int soakSeconds = 0;
         int soakRate = 2000;
+        int latencyRate = 1000;
+        int latencySeconds = 20;
+        List<String> latencyGcs = List.of("parallel");
+        List<String> latencyExtra = List.of();
+        latencySettings.clear();
+        boolean throughput = true;
+        boolean latency = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                case "--latency-gc" -> latencyGcs = List.of(args[++i].split(","));
+                case "--latency-set" -> latencySettings.add(args[++i]);
+                case "--latency-extra" -> latencyExtra = List.of(args[++i].trim().split("\\s+"));
+                case "--latency-only" -> throughput = false;
+                case "--no-latency" -> latency = false;
                 case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--no-reference" -> reference = false;
@@ -51,6 +75,10 @@ public final class RegisterBenchmark {
         System.out.println("# REGISTER over UDP, distinct user per call, " + seconds + " s per step, sipp "
                 + Sipp.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores, java "
                 + Runtime.version().feature());
+        if (!throughput) {
+            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra);
+            return;
+        }
         List<Step> edge = run("SIP Edge (stateless UDP REGISTER path)", true, rates, seconds);
         List<Step> ref = reference ? run("reference: container transaction path (registrar.udp-fast-path=false)",
                 false, rates, seconds) : List.of();
@@ -65,9 +93,85 @@ public final class RegisterBenchmark {
         }
         System.out.println("register_clean_per_s " + best);
         System.out.println("rss_mib " + edge.stream().mapToLong(Step::rssMib).max().orElse(0));
+        if (latency) {
+            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra);
+        }
         if (soakSeconds > 0) {
             soak(soakSeconds, soakRate);
         }
+    }
+
+    /** {@code key=value} settings for the latency step's node ({@code --latency-set}, for trials). */
+    private static final List<String> latencySettings = new ArrayList<>();
+
+    /**
+     * The heap and collector flags of {@code ./sipedge run} (SIPEDGE_JAVA_OPTS unset: conf/heap.options), with the
+     * collector asked for in place of ParallelGC (AlwaysTenure goes with it: it is a ParallelGC/G1 flag).
+     */
+    static List<String> productJvmFlags(String gc) throws IOException {
+        String collector = switch (gc) {
+            case "parallel" -> "-XX:+UseParallelGC";
+            case "g1" -> "-XX:+UseG1GC";
+            case "zgc" -> "-XX:+UseZGC";
+            case "reference" -> "-XX:+UseParallelGC";
+            default -> throw new IllegalArgumentException("--latency-gc: parallel, g1 or zgc, not " + gc);
+        };
+        List<String> flags = new ArrayList<>();
+        for (String line : Files.readAllLines(EdgeProcess.confDir().resolve("heap.options"))) {
+            String f = line.strip();
+            if (f.isEmpty() || f.startsWith("#")
+                    || ((gc.equals("zgc") || gc.equals("reference")) && f.equals("-XX:+AlwaysTenure"))) {
+                continue;
+            }
+            flags.add(f.equals("-XX:+UseParallelGC") ? collector : f);
+        }
+        return flags;
+    }
+
+    private static void latency(int rate, int seconds, List<String> gcs, List<String> extra) throws Exception {
+        System.out.println();
+        System.out.println("## latency: REGISTER over UDP at " + rate + "/s, microsecond resolution, a fresh node per"
+                + " collector (JVM flags of ./sipedge run" + (extra.isEmpty() ? "" : " + " + extra) + ")");
+        System.out.println(RegisterLatency.Result.header());
+        String firstCold = null;
+        String firstWarm = null;
+        List<String> pauses = new ArrayList<>();
+        List<String> configs = new ArrayList<>(gcs);
+        configs.add("reference"); // the same run before AlwaysTenure and the warm-up: ParallelGC alone, cold JVM
+        for (String gc : configs) {
+            Path gcLog = Files.createTempFile("sipedge-gc-", ".log");
+            List<String> flags = new ArrayList<>(productJvmFlags(gc));
+            flags.addAll(extra);
+            flags.add("-Xlog:gc:file=" + gcLog + ":uptime");
+            EdgeProcess.Builder b = EdgeProcess.builder().jvmArgs(flags.toArray(String[]::new))
+                    .set("sip.pike-limit", "0").set("sip.tls-port", "0").set("sip.wss-port", "0")
+                    // as shipped (the tests' nodes start without); the reference starts cold
+                    .set("sip.warmup-seconds", gc.equals("reference") ? "0" : "3");
+            for (String kv : latencySettings) {
+                b.set(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            try (EdgeProcess edge = b.start()) {
+                RegisterLatency.Result cold = RegisterLatency.run(edge.sipPort(), rate, 10, "cold" + gc);
+                System.out.println(cold.row(gc + ": cold, first 10 s after ready"));
+                RegisterLatency.run(edge.sipPort(), rate, 10, "warm" + gc); // not counted
+                long logBefore = Files.size(gcLog);
+                RegisterLatency.Result warm = RegisterLatency.run(edge.sipPort(), rate, seconds, "lat" + gc);
+                System.out.println(warm.row(gc + ": warm, " + seconds + " s"));
+                pauses.add(gc + ": " + GcPauses.summary(gcLog, logBefore));
+                if (firstWarm == null) {
+                    firstCold = String.format(Locale.ROOT, "%.3f", cold.percentile(0.99) / 1000.0);
+                    firstWarm = String.format(Locale.ROOT, "%.3f", warm.percentile(0.99) / 1000.0);
+                }
+                edge.stop();
+            } finally {
+                Files.deleteIfExists(gcLog);
+            }
+        }
+        System.out.println();
+        System.out.println("GC pauses during the warm step:");
+        pauses.forEach(p -> System.out.println("  " + p));
+        System.out.println("register_cold_p99_ms " + firstCold);
+        System.out.println("register_p99_ms " + firstWarm);
     }
 
     private static int bestClean(List<Step> steps) {

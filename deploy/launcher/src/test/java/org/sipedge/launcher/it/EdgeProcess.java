@@ -56,6 +56,7 @@ public final class EdgeProcess implements AutoCloseable {
         settings.put("sip.wss-port", Integer.toString(wssPort));
         settings.put("sip.work-dir", workDir.toString());
         settings.put("web.port", "0"); // the demo page server stays off unless a test asks (Builder.set)
+        settings.put("sip.warmup-seconds", "0"); // tests start fast; StartupIT and the latency bench turn it on
         settings.putAll(b.settings);
         List<String> cmd = new ArrayList<>(b.prefix);
         cmd.add(Path.of(b.javaHome, "bin", "java").toString());
@@ -196,7 +197,7 @@ public final class EdgeProcess implements AutoCloseable {
         return cmd;
     }
 
-    static Path confDir() {
+    public static Path confDir() {
         return Path.of(required("sipedge.launcher.classes")).getParent().getParent().resolve("conf");
     }
 

@@ -40,6 +40,31 @@ class StartupIT {
     }
 
     @Test
+    void theSelfWarmUpRunsBeforeReadyAndLeavesNoBinding() throws Exception {
+        try (EdgeProcess edge = EdgeProcess.builder().set("sip.warmup-seconds", "1").start()) {
+            String out = edge.output();
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("sipedge warm-up: (\\d+) REGISTERs \\((\\d+) answered\\)").matcher(out);
+            assertTrue(m.find(), "a warm-up line:\n" + out);
+            assertTrue(out.indexOf("sipedge warm-up:") < out.indexOf("sipedge ready in"), "before ready:\n" + out);
+            int sent = Integer.parseInt(m.group(1));
+            assertTrue(sent >= 500, "1 s of REGISTERs at up to 1,000/s (pike limit 3,000 per 2 s): " + sent);
+            assertEquals(sent, Integer.parseInt(m.group(2)), "every warm-up REGISTER answered");
+            SipProbe.Response query = SipProbe.udp(edge.sipPort(), "REGISTER sip:warmup.invalid SIP/2.0\n"
+                    + "Via: SIP/2.0/$TRANSPORT 127.0.0.1:$LOCAL_PORT;branch=$BRANCH;rport\nMax-Forwards: 70\n"
+                    + "From: <sip:w0@warmup.invalid>;tag=q\nTo: <sip:w0@warmup.invalid>\nCall-ID: $CALL_ID\n"
+                    + "CSeq: 1 REGISTER\n");
+            assertNotNull(query, "the query was answered");
+            assertEquals(200, query.status(), query.raw());
+            assertTrue(!query.raw().contains("Contact"), "no binding is left by the warm-up:\n" + query.raw());
+            SipProbe.Response r = SipProbe.udp(edge.sipPort(), SipProbe.register("after-warmup", edge.sipPort(),
+                    "c-after-warmup", 1, "Contact: <sip:after@127.0.0.1:5099>", "Expires: 600"));
+            assertNotNull(r, "127.0.0.1 is not banned by pike after the warm-up");
+            assertEquals(200, r.status(), r.raw());
+        }
+    }
+
+    @Test
     void unknownKeyInConfigFileStopsStartWithKeyAndFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("edge.properties");
         Files.writeString(file, "registrar.min-expire=30\n");
