@@ -21,9 +21,15 @@ import org.sipedge.sipp.SippTransport;
  * {@code proxy_clean_cps N} / {@code proxy_rtpengine_clean_cps N} / {@code proxy_relay_clean_cps N} (highest step
  * with 0 failed calls and < 0.1 % retransmitted messages). Numbers, not assertions.
  *
+ * <p>Then the latency step ({@link CallLatency}, microsecond resolution): a fresh node with the JVM flags of
+ * {@code ./sipedge run}, no media anchoring, 10 s of sipp calls not counted, then {@code --latency-rate} calls a
+ * second for {@code --latency-seconds}, each timed from its INVITE to the callee's 180 back through the proxy;
+ * prints {@code call_setup_p99_ms}.
+ *
  * <p>Options: {@code --rates 200,800,1200,1600,2000,2400} {@code --seconds 10} {@code --no-rtpengine}
  * {@code --only-rtpengine} {@code --only-relay} {@code --no-relay} {@code --set key=value} (a setting of the
- * benchmarked node, e.g. {@code sip.threads=32}).
+ * benchmarked node, e.g. {@code sip.threads=32}) {@code --latency-rate 200} {@code --latency-seconds 20}
+ * {@code --latency-only} {@code --no-latency}.
  */
 public final class ProxyBenchmark {
     /** Settings given with {@code --set key=value}, applied to the benchmarked node. */
@@ -41,8 +47,19 @@ public final class ProxyBenchmark {
         boolean plain = true;
         boolean anchored = true;
         boolean relay = true;
+        boolean latency = true;
+        int latencyRate = 200;
+        int latencySeconds = 20;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                case "--no-latency" -> latency = false;
+                case "--latency-only" -> {
+                    plain = false;
+                    anchored = false;
+                    relay = false;
+                }
                 case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--no-plain" -> plain = false;
@@ -66,7 +83,8 @@ public final class ProxyBenchmark {
                 }
                 case "--help", "-h" -> {
                     System.out.println("usage: ./sipedge bench proxy [--rates R1,R2,...] [--seconds N] [--no-plain]"
-                            + " [--no-rtpengine] [--no-relay] [--only-rtpengine] [--only-relay] [--set key=value]...");
+                            + " [--no-rtpengine] [--no-relay] [--only-rtpengine] [--only-relay] [--set key=value]..."
+                            + " [--latency-rate N] [--latency-seconds N] [--latency-only] [--no-latency]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--help lists them)");
@@ -104,6 +122,38 @@ public final class ProxyBenchmark {
         }
         if (bestRelay >= 0) {
             System.out.println("proxy_relay_clean_cps " + bestRelay);
+        }
+        if (latency) {
+            latency(latencyRate, latencySeconds);
+        }
+    }
+
+    /** Call set-up latency on a node as ./sipedge run starts it (heap.options, warm-up), no media anchoring. */
+    private static void latency(int rate, int seconds) throws Exception {
+        EdgeProcess.Builder b = EdgeProcess.builder()
+                .jvmArgs(RegisterBenchmark.productJvmFlags("parallel").toArray(String[]::new))
+                .set("sip.pike-limit", "0").set("sip.tls-port", "0").set("sip.wss-port", "0")
+                .set("sip.warmup-seconds", "3").set("rtpengine.engines", "off");
+        EXTRA.forEach(b::set);
+        try (EdgeProcess edge = b.start();
+             SippProcess uas = Sipp.scenario("bench-uas-call")
+                     .transport(SippTransport.UDP).localIp("127.0.0.3").timeout(Duration.ofMinutes(30))
+                     .extraArgs(UdpDrops.SIPP_ARGS).start()) {
+            register(edge, uas.localPort());
+            bench(edge, rate, 10, "latwarm"); // not counted
+            RegisterLatency.Result r = CallLatency.run(edge.sipPort(), "bench", rate, seconds, "lat");
+            // the same calls straight to the callee: what sipp's own answering adds to every figure above
+            RegisterLatency.Result direct = CallLatency.run(java.net.InetAddress.getByName("127.0.0.3"),
+                    uas.localPort(), "bench", rate, seconds, "direct");
+            System.out.println();
+            System.out.println("## latency: call set-up at " + rate + "/s (INVITE -> 180 through the proxy), "
+                    + "microsecond resolution, JVM flags of ./sipedge run, no media anchoring");
+            System.out.println("| step | calls | timed | not completed | p50 ms | p99 ms | p99.9 ms | max ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println(r.row("through SIP Edge, warm, " + seconds + " s"));
+            System.out.println(direct.row("reference: straight to the sipp callee, no proxy"));
+            System.out.printf(Locale.ROOT, "call_setup_p99_ms %.3f%n", r.percentile(0.99) / 1000.0);
+            edge.stop();
         }
     }
 
