@@ -69,7 +69,11 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private volatile long queueRefusalLoggedAt;
     /** Since when (nanoTime) every UDP message taken has waited longer than the limit; 0 = not now. */
     private volatile long queueBehindSince;
-    /** How long the waits must have stayed above the limit before new calls are refused. */
+    /**
+     * How long the waits must have stayed above the limit before new calls are refused. Fixed: long enough that one
+     * GC pause or one slow message is not taken for overload, short against T1 (500 ms), so callers are refused
+     * before they retransmit and double the load.
+     */
     private static final long PERSIST_NANOS = 100_000_000L;
     private ObjectName name;
     private static volatile SourceRateLimiter pike = new SourceRateLimiter(0, 1, 1, System::nanoTime);

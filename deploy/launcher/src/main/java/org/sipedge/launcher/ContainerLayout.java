@@ -156,6 +156,10 @@ final class ContainerLayout {
                 .append(settings.getInt(ContainerParam.MAX_SERVER_TRANSACTIONS)).append('\n');
         p.append("org.sipedge.MAX_QUEUE_WAIT_MILLIS=")
                 .append(settings.getInt(ContainerParam.MAX_QUEUE_WAIT_MILLIS)).append('\n');
+        p.append("org.sipedge.MAX_HEAP_FRACTION=")
+                .append(settings.getInt(ContainerParam.OVERLOAD_HEAP_PERCENT) / 100.0).append('\n');
+        p.append("org.sipedge.RETRY_AFTER_SECONDS=")
+                .append(settings.getInt(ContainerParam.RETRY_AFTER_SECONDS)).append('\n');
         p.append("org.sipedge.PIKE_LIMIT=").append(settings.getInt(ContainerParam.PIKE_LIMIT)).append('\n');
         p.append("org.sipedge.PIKE_WINDOW_SECONDS=").append(settings.getInt(ContainerParam.PIKE_WINDOW)).append('\n');
         p.append("org.sipedge.PIKE_BAN_SECONDS=").append(settings.getInt(ContainerParam.PIKE_BAN)).append('\n');

@@ -42,6 +42,11 @@ public enum ContainerParam implements Param {
             "a new UDP call (initial INVITE) that waited longer than this in the receive queue, while every message"
                     + " taken for at least 100 ms did too, gets 503 + Retry-After, so the calls already taken complete;"
                     + " 0 = off"),
+    OVERLOAD_HEAP_PERCENT("sip.overload-heap-percent", "85", new ValueType.Int(50, 99),
+            "heap in use (percent of the maximum, looked at every 50 ms) above which new requests get 503 + "
+                    + "Retry-After until a collection frees it"),
+    RETRY_AFTER_SECONDS("sip.retry-after-seconds", "5", new ValueType.Int(1, 3600),
+            "Retry-After of the 503 a request gets when the node is overloaded (transactions, heap, queue wait)"),
     PIKE_LIMIT("sip.pike-limit", "3000", new ValueType.Int(0, 10000000),
             "requests one source address may send per sip.pike-window before it is banned (pike): a flood from one "
                     + "address is cut off while everyone else is served; 0 = off"),

@@ -23,6 +23,11 @@ public final class ClusterNodes implements ForeignFlows {
     /** Route URI parameters of the hop to the owner node. */
     public static final String NODE_PARAM = "sipedge-node";
     public static final String AOR_PARAM = "sipedge-aor";
+    /**
+     * How long a node's entry (its SIP address for cross-node hops) lives in the store without a refresh; each node
+     * refreshes its own well within it. Fixed: a dead node's flows stop being routed to it within 30 s, and a
+     * shorter time would only add store writes.
+     */
     public static final Duration TTL = Duration.ofSeconds(30);
 
     /** A relayed request's target at the owner node: the AOR whose local binding to use. */

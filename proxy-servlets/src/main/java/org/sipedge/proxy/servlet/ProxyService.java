@@ -88,7 +88,10 @@ public final class ProxyService {
     private static final String ATTR_CONF_ENDED = "sipedge.conference-ended";
     /** The conference server that sent a provisional response to this call: alive, so its 408 moves no pin. */
     private static final String ATTR_CONF_HEARD = "sipedge.conference-heard";
-    /** Bound on requests waiting for a push wake-up on this node. */
+    /**
+     * Bound on requests waiting for a push wake-up on this node (each waits at most the push timeout); beyond it a
+     * request gets 480 at once. Fixed: a bound on memory for a queue that is normally a handful of requests.
+     */
     private static final int MAX_HELD = 10_000;
     /** The 200 to the REGISTER goes first; stored messages follow this long after. */
     private static final long DELIVERY_DELAY_MS = 100;

@@ -54,6 +54,11 @@ import org.sipedge.rtpengine.UaKind;
 public final class UdpFastProxy implements FastProxyHandler {
     private static final Logger LOG = Logger.getLogger("org.sipedge.proxy.fast");
     private static final long TRANSACTION_MILLIS = 40_000; // 64*T1 plus slack: CANCEL, ACK and 2xx retransmissions
+    /**
+     * Entries per transaction table: 5,000 new calls a second for the 40 s an entry lives, about 40 MB at most.
+     * Fixed, not a parameter: when a table is full the fast path declines and the container's proxy carries the
+     * call, so the limit bounds memory without refusing anyone.
+     */
     private static final int TABLE_LIMIT = 200_000;
 
     /** An INVITE we forwarded: where to, with which branch and Request-URI (for its CANCEL and non-2xx ACK). */
