@@ -42,6 +42,7 @@ import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.dispatcher.core.Destination;
 import org.sipedge.dispatcher.core.Failover;
 import org.sipedge.dispatcher.core.RoutingKeys;
+import org.sipedge.sip.SipUri;
 import org.sipedge.proxy.ProxyComponents;
 import org.sipedge.proxy.ProxyMetrics;
 import org.sipedge.proxy.core.CallerPolicy;
@@ -195,8 +196,8 @@ public final class ProxyService {
                 if (pin.isPresent()) {
                     LOG.info("route call-id=" + callId + " " + method + " conference " + conf.get() + " -> "
                             + pin.get().uri() + " (pinned)");
-                    dispatch(req, List.of(new Target(withUser(pin.get().uri(), uri.getUser()), List.of(), false, 1f,
-                            "b1")), false);
+                    dispatch(req, List.of(new Target(SipUri.withUser(pin.get().uri(), uri.getUser()), List.of(),
+                            false, 1f, "b1")), false);
                     return;
                 }
             }
@@ -340,11 +341,8 @@ public final class ProxyService {
         } catch (ServletParseException e) {
             return false;
         }
-        String c = contact.trim();
-        if (c.startsWith("<") && c.endsWith(">")) {
-            c = c.substring(1, c.length() - 1);
-        }
-        return c.equalsIgnoreCase(target.toString());
+        SipUri c = SipUri.parseOrNull(contact);
+        return c != null && c.equals(SipUri.parseOrNull(target.toString()));
     }
 
     private static String describe(List<List<Target>> groups) {
@@ -427,7 +425,8 @@ public final class ProxyService {
         app.setAttribute(ATTR_CONF_TRIED, new ArrayList<>(List.of(d.uri().toLowerCase(Locale.ROOT))));
         LOG.info("route call-id=" + callId + " INVITE conference " + conf + " -> " + d.uri() + " ("
                 + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
-        if (!dispatch(req, List.of(new Target(withUser(d.uri(), ruri.getUser()), List.of(), false, 1f, "b1")), true)) {
+        Target target = new Target(SipUri.withUser(d.uri(), ruri.getUser()), List.of(), false, 1f, "b1");
+        if (!dispatch(req, List.of(target), true)) {
             endConference(app, "not proxied");
         }
     }
@@ -493,7 +492,7 @@ public final class ProxyService {
             LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
                     + resp.getStatus() + " -> next " + uri);
             SipServletRequest req = resp.getProxy().getOriginalRequest();
-            return startGroup(req, resp.getProxy(), List.of(new Target(withUser(uri, k[1]), List.of(), false, 1f,
+            return startGroup(req, resp.getProxy(), List.of(new Target(SipUri.withUser(uri, k[1]), List.of(), false, 1f,
                     "b1")), media);
         } catch (IOException | RuntimeException e) {
             LOG.warning("call-id=" + callId + " conference failover not started: " + e);
@@ -534,22 +533,6 @@ public final class ProxyService {
         resp.setHeader("Retry-After", Integer.toString(retryAfter));
         resp.send();
         release(req);
-    }
-
-    /** A destination URI ({@code sip:host:port;params}) with the Request-URI's user put in. */
-    static String withUser(String destination, String user) {
-        String d = destination.trim();
-        if (d.startsWith("<") && d.endsWith(">")) {
-            d = d.substring(1, d.length() - 1);
-        }
-        int colon = d.indexOf(':');
-        String scheme = d.substring(0, colon + 1);
-        String rest = d.substring(colon + 1);
-        int at = rest.indexOf('@');
-        if (at >= 0) {
-            rest = rest.substring(at + 1);
-        }
-        return user == null || user.isEmpty() ? scheme + rest : scheme + user + "@" + rest;
     }
 
     private static String userOf(URI u) {

@@ -227,7 +227,7 @@ final class FastConferences {
             return new Route.Refuse(503, "Service Unavailable");
         }
         Destination d = r.destination().get();
-        FastPathRules.UdpTarget target = FastPathRules.udpTarget(withUser(d.uri(), ruriUser));
+        FastPathRules.UdpTarget target = FastPathRules.udpTarget(org.sipedge.sip.SipUri.withUser(d.uri(), ruriUser));
         if (target == null) {
             return new Route.Decline(); // a TCP/TLS or named server: the container's proxy (it joins the same pin)
         }
@@ -312,7 +312,8 @@ final class FastConferences {
             d = Optional.empty();
         }
         String uri = d.map(Destination::uri).orElse(null);
-        FastPathRules.UdpTarget target = uri == null ? null : FastPathRules.udpTarget(withUser(uri, a.keys.requestUriUser()));
+        FastPathRules.UdpTarget target = uri == null ? null
+                : FastPathRules.udpTarget(org.sipedge.sip.SipUri.withUser(uri, a.keys.requestUriUser()));
         if (uri == null || target == null || a.tried.contains(uri.toLowerCase(Locale.ROOT))) {
             LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " " + why
                     + ", no other server left");
@@ -448,17 +449,6 @@ final class FastConferences {
         } catch (Exception e) {
             LOG.log(Level.FINE, "ACK not sent", e);
         }
-    }
-
-    static String withUser(String uri, String user) {
-        if (user == null || user.isEmpty()) {
-            return uri;
-        }
-        String u = uri.trim();
-        if (u.regionMatches(true, 0, "sip:", 0, 4) && u.indexOf('@') < 0) {
-            return u.substring(0, 4) + user + "@" + u.substring(4);
-        }
-        return u;
     }
 
     static String encode(String conference) {

@@ -45,43 +45,22 @@ public final class FastPathRules {
 
     /** Host, port and URI of a {@code sip:} contact whose host is an IP literal and whose transport is UDP. */
     static UdpTarget udpTarget(String contact) {
-        String u = contact.trim();
-        if (u.startsWith("<") && u.endsWith(">")) {
-            u = u.substring(1, u.length() - 1);
-        }
-        if (!u.regionMatches(true, 0, "sip:", 0, 4) || u.indexOf('?') >= 0) {
+        org.sipedge.sip.SipUri u = org.sipedge.sip.SipUri.parseOrNull(contact);
+        if (u == null || !u.scheme().equals("sip") || u.headers() != null || u.hasParam("maddr")) {
             return null;
         }
-        int at = u.indexOf('@');
-        int hostStart = at < 0 ? 4 : at + 1;
-        int paramStart = u.indexOf(';', hostStart);
-        String hostPort = paramStart < 0 ? u.substring(hostStart) : u.substring(hostStart, paramStart);
-        if (paramStart >= 0) {
-            for (String p : u.substring(paramStart + 1).split(";")) {
-                String pl = p.toLowerCase(Locale.ROOT);
-                if (pl.startsWith("transport=") && !pl.equals("transport=udp")) {
-                    return null;
-                }
-                if (pl.startsWith("maddr=")) {
-                    return null;
-                }
-            }
+        String transport = u.param("transport");
+        if (u.hasParam("transport") && (transport == null || !transport.equalsIgnoreCase("udp"))) {
+            return null;
         }
-        String host = hostPort;
-        int port = 5060;
-        int colon = hostPort.lastIndexOf(':');
-        if (colon > 0 && !hostPort.startsWith("[")) {
-            host = hostPort.substring(0, colon);
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        if (!isIpv4Literal(host) || port <= 0 || port > 65535) {
+        if (!isIpv4Literal(u.host())) {
             return null; // never resolve names taken from a request; IPv6 contacts take the container's path
         }
-        return new UdpTarget(host, port, u);
+        String text = contact.trim();
+        if (text.startsWith("<") && text.endsWith(">")) {
+            text = text.substring(1, text.length() - 1);
+        }
+        return new UdpTarget(u.host(), u.portOrDefault(), text);
     }
 
     public static boolean isIpv4Literal(String host) {

@@ -129,7 +129,7 @@ class FastConferencesTest {
     @Test
     void callsOfOneConferenceGoToOneServerAndOthersSpread() throws Exception {
         FastConferences.Attempt first = start("c1", "9");
-        assertEquals("sip:conf-9@127.0.0.1:" + first.port, FastConferences.withUser(first.serverUri, "conf-9"));
+        assertEquals("sip:conf-9@127.0.0.1:" + first.port, org.sipedge.sip.SipUri.withUser(first.serverUri, "conf-9"));
         for (int i = 2; i <= 5; i++) {
             assertEquals(first.serverUri, start("c" + i, "9").serverUri);
         }

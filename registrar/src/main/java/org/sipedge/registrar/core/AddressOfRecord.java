@@ -1,6 +1,7 @@
 package org.sipedge.registrar.core;
 
 import java.util.Locale;
+import org.sipedge.sip.SipUri;
 
 /** Canonical address-of-record keys: {@code sip:user@host}, host in lower case, no port or parameters. */
 public final class AddressOfRecord {
@@ -24,34 +25,14 @@ public final class AddressOfRecord {
      * between refreshes of the same contact.
      */
     public static String contactKey(String uri) {
-        String u = uri.trim();
-        if (u.startsWith("<") && u.endsWith(">")) {
-            u = u.substring(1, u.length() - 1);
+        SipUri u = SipUri.parseOrNull(uri);
+        if (u == null) { // not a SIP URI (tel:, urn: ...): compared as written
+            String t = uri.trim();
+            return t.startsWith("<") && t.endsWith(">") ? t.substring(1, t.length() - 1) : t;
         }
-        int q = u.indexOf('?');
-        if (q >= 0) {
-            u = u.substring(0, q); // URI headers are not part of the comparison
-        }
-        int at = u.indexOf('@');
-        // parameters start after the host; the user part may itself contain ';' (RFC 3966 phone-context)
-        int semi = u.indexOf(';', Math.max(at, 0));
-        String base = semi < 0 ? u : u.substring(0, semi);
-        String transport = "";
-        if (semi >= 0) {
-            for (String p : u.substring(semi + 1).split(";")) {
-                if (p.toLowerCase(Locale.ROOT).startsWith("transport=")) {
-                    transport = ";transport=" + p.substring(10).toLowerCase(Locale.ROOT);
-                }
-            }
-        }
-        int colon = base.indexOf(':');
-        String scheme = colon < 0 ? "" : base.substring(0, colon).toLowerCase(Locale.ROOT);
-        String rest;
-        if (at >= 0 && at > colon) {
-            rest = base.substring(colon + 1, at) + "@" + base.substring(at + 1).toLowerCase(Locale.ROOT);
-        } else {
-            rest = base.substring(colon + 1).toLowerCase(Locale.ROOT);
-        }
-        return scheme + ":" + rest + transport;
+        String transport = u.param("transport");
+        return u.scheme() + ":" + (u.user() == null ? "" : u.user() + (u.password() == null ? "" : ":"
+                + u.password()) + "@") + u.hostPort().toLowerCase(Locale.ROOT)
+                + (transport == null ? "" : ";transport=" + transport.toLowerCase(Locale.ROOT));
     }
 }

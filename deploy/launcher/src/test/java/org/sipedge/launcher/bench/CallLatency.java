@@ -48,29 +48,8 @@ final class CallLatency {
         try (DatagramSocket s = new DatagramSocket(0, caller)) {
             s.setReceiveBufferSize(4 << 20);
             int localPort = s.getLocalPort();
-            Thread reader = new Thread(() -> {
-                byte[] buf = new byte[65535];
-                while (!s.isClosed()) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    try {
-                        s.setSoTimeout(200);
-                        s.receive(p);
-                    } catch (SocketTimeoutException e) {
-                        continue;
-                    } catch (IOException e) {
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    String m = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
-                    try {
-                        onMessage(m, now, s, node, port, localPort, sentAt, micros, measured, completed);
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "call-latency-reader");
-            reader.setDaemon(true);
-            reader.start();
+            Thread reader = RegisterLatency.reader(s, "call-latency-reader", (m, now) ->
+                    onMessage(m, now, s, node, port, localPort, sentAt, micros, measured, completed));
             long interval = 1_000_000_000L / rate;
             long start = System.nanoTime();
             for (int i = 0; i < total; i++) {

@@ -36,16 +36,14 @@ final class RegisterLatency {
         }
 
         static String header() {
-            return "| step | sent | 200 | lost | p50 ms | p99 ms | p99.9 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|";
+            return "| step | sent | 200 | lost | p50 ms | p99 ms | p99.9 ms | max ms |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|---:|";
         }
     }
 
     private RegisterLatency() {
     }
 
-    private static final boolean DEBUG = System.getenv("SIPEDGE_LAT_DEBUG") != null;
-    private static final java.util.Map<Long, Integer> slow = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private static long debugStart;
 
     /** {@code rate} REGISTERs a second for {@code seconds} to the node's UDP port, users {@code tag}N. */
     static Result run(int port, int rate, int seconds, String tag) throws IOException, InterruptedException {
@@ -58,44 +56,23 @@ final class RegisterLatency {
         try (DatagramSocket s = new DatagramSocket(0, lo)) {
             s.setReceiveBufferSize(4 << 20);
             int localPort = s.getLocalPort();
-            Thread reader = new Thread(() -> {
-                byte[] buf = new byte[65535];
-                int n = 0;
-                while (!s.isClosed()) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    try {
-                        s.setSoTimeout(200);
-                        s.receive(p);
-                    } catch (SocketTimeoutException e) {
-                        continue;
-                    } catch (IOException e) {
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
-                    String id = callId(text);
-                    Long t0 = id == null ? null : sentAt.remove(id);
-                    if (t0 == null || text.startsWith("SIP/2.0 1")) {
-                        continue;
-                    }
-                    answered.incrementAndGet();
-                    if (text.startsWith("SIP/2.0 200 ")) {
-                        ok.incrementAndGet();
-                        if (n < micros.length) {
-                            micros[n++] = (now - t0) / 1000;
-                            if (DEBUG && (now - t0) > 2_000_000) {
-                                slow.merge((t0 - debugStart) / 100_000_000L, 1, Integer::sum);
-                            }
-                        }
+            int[] n = {0};
+            Thread reader = reader(s, "latency-reader", (text, now) -> {
+                String id = text.startsWith("SIP/2.0 1") ? null : callId(text);
+                Long t0 = id == null ? null : sentAt.remove(id);
+                if (t0 == null) {
+                    return;
+                }
+                answered.incrementAndGet();
+                if (text.startsWith("SIP/2.0 200 ")) {
+                    ok.incrementAndGet();
+                    if (n[0] < micros.length) {
+                        micros[n[0]++] = (now - t0) / 1000;
                     }
                 }
-            }, "latency-reader");
-            reader.setDaemon(true);
-            reader.start();
+            });
             long interval = 1_000_000_000L / rate;
             long start = System.nanoTime();
-            debugStart = start;
-            slow.clear();
             for (int i = 0; i < total; i++) {
                 long due = start + i * interval;
                 long wait = due - System.nanoTime();
@@ -114,11 +91,36 @@ final class RegisterLatency {
             s.close();
             reader.join(1000);
         }
-        if (DEBUG) {
-            System.out.println("slow (>2ms) per 100 ms slot: " + slow);
-        }
         long[] times = Arrays.stream(micros, 0, (int) Math.min(ok.get(), micros.length)).sorted().toArray();
         return new Result(total, (int) answered.get(), (int) ok.get(), times);
+    }
+
+    /** What a reader does with each datagram: its text and when it arrived (nanoTime). */
+    interface OnDatagram {
+        void accept(String text, long nanos) throws IOException;
+    }
+
+    /** A daemon thread handing every datagram of {@code s} to {@code handler} until the socket closes. */
+    static Thread reader(DatagramSocket s, String name, OnDatagram handler) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65535];
+            while (!s.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    s.setSoTimeout(200);
+                    s.receive(p);
+                    handler.accept(new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1),
+                            System.nanoTime());
+                } catch (SocketTimeoutException e) {
+                    // look again
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static String register(String user, String callId, int port, int localPort) {
