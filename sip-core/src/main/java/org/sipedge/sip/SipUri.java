@@ -216,6 +216,20 @@ public final class SipUri {
         return u == null ? uri : u.withUser(user).toString();
     }
 
+    /**
+     * The same URI with a {@code transport} parameter when it has none: {@code udp} for sip, {@code tcp} for sips
+     * (RFC 3263 4.1 without NAPTR). A proxy forwarding to a configured server must say so: left out, a container
+     * sends the request over the transport it arrived on (a TCP caller's call went to a UDP server over TCP).
+     */
+    public SipUri withDefaultTransport() {
+        if (hasParam("transport")) {
+            return this;
+        }
+        Map<String, String> p = new LinkedHashMap<>(params);
+        p.put("transport", scheme.equals("sips") ? "tcp" : "udp");
+        return new SipUri(scheme, user, password, host, port, Collections.unmodifiableMap(p), headers);
+    }
+
     /** The same URI without headers. */
     public SipUri withoutHeaders() {
         return headers == null ? this : new SipUri(scheme, user, password, host, port, params, null);

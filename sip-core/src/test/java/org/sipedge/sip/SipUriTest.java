@@ -61,6 +61,10 @@ class SipUriTest {
         assertEquals("sips:bob@h", SipUri.parse("sips:alice@h").withUser("bob").toString());
         assertEquals("sip:h:5070", SipUri.parse("sip:alice:pw@h:5070").withUser(null).toString());
         assertEquals("sip:h", SipUri.parse("sip:h?x=y").withoutHeaders().toString());
+        assertEquals("sip:c@h:5080;lr;transport=udp",
+                SipUri.parse("sip:c@h:5080;lr").withDefaultTransport().toString());
+        assertEquals("sips:h;transport=tcp", SipUri.parse("sips:h").withDefaultTransport().toString());
+        assertEquals("sip:h;transport=TLS", SipUri.parse("sip:h;transport=TLS").withDefaultTransport().toString());
     }
 
     @Test

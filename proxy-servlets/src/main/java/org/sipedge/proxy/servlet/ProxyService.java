@@ -40,8 +40,8 @@ import javax.servlet.sip.URI;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.dispatcher.core.Destination;
-import org.sipedge.dispatcher.core.Failover;
 import org.sipedge.dispatcher.core.RoutingKeys;
+import org.sipedge.proxy.core.ConferenceFailover;
 import org.sipedge.sip.SipUri;
 import org.sipedge.proxy.ProxyComponents;
 import org.sipedge.proxy.ProxyMetrics;
@@ -196,7 +196,7 @@ public final class ProxyService {
                 if (pin.isPresent()) {
                     LOG.info("route call-id=" + callId + " " + method + " conference " + conf.get() + " -> "
                             + pin.get().uri() + " (pinned)");
-                    dispatch(req, List.of(new Target(SipUri.withUser(pin.get().uri(), uri.getUser()), List.of(),
+                    dispatch(req, List.of(new Target(destination(pin.get().uri(), uri.getUser()), List.of(),
                             false, 1f, "b1")), false);
                     return;
                 }
@@ -425,7 +425,7 @@ public final class ProxyService {
         app.setAttribute(ATTR_CONF_TRIED, new ArrayList<>(List.of(d.uri().toLowerCase(Locale.ROOT))));
         LOG.info("route call-id=" + callId + " INVITE conference " + conf + " -> " + d.uri() + " ("
                 + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
-        Target target = new Target(SipUri.withUser(d.uri(), ruri.getUser()), List.of(), false, 1f, "b1");
+        Target target = new Target(destination(d.uri(), ruri.getUser()), List.of(), false, 1f, "b1");
         if (!dispatch(req, List.of(target), true)) {
             endConference(app, "not proxied");
         }
@@ -458,42 +458,40 @@ public final class ProxyService {
         return true;
     }
 
-    /** The conference server answered {@code resp} (final, failed): the next one when the dispatcher allows. */
+    /**
+     * The conference server answered {@code resp} (final): the next one when {@link ConferenceFailover} says so,
+     * the same decision the fast path makes.
+     */
     private boolean conferenceFailover(SipServletResponse resp, CallMedia media) {
         SipApplicationSession app = resp.getApplicationSession();
         String conf = (String) app.getAttribute(ATTR_CONF);
-        if (conf == null || !Failover.triesNextAfter(resp.getStatus())) {
+        if (conf == null) {
             return false;
         }
         String failed = (String) app.getAttribute(ATTR_CONF_TARGET);
-        if (resp.getStatus() == 408 && failed != null && failed.equals(app.getAttribute(ATTR_CONF_HEARD))) {
-            // the server answered provisionally and then the final answer did not come in time: the server is
-            // alive (the delay may well be ours, under overload), so the conference stays where it is
-            LOG.info("route call-id=" + resp.getCallId() + " conference " + conf + ": " + failed
-                    + " timed out after a provisional response; pin kept");
-            return false;
-        }
+        boolean heard = failed != null && failed.equals(app.getAttribute(ATTR_CONF_HEARD));
         String[] k = (String[]) app.getAttribute(ATTR_CONF_KEYS);
         @SuppressWarnings("unchecked")
         List<String> tried = (List<String>) app.getAttribute(ATTR_CONF_TRIED);
         String callId = resp.getCallId();
         try {
-            java.util.Optional<Destination> next = components.conferences().callFailed(conf, callId, failed,
-                    new RoutingKeys(callId, k[0], k[1]), java.util.Set.copyOf(tried));
-            if (next.isEmpty() || tried.contains(next.get().uri().toLowerCase(Locale.ROOT))) {
-                LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
-                        + resp.getStatus() + ", no other server left");
-                return false;
+            ConferenceFailover.Step step = ConferenceFailover.afterFailure(conf, callId,
+                    new RoutingKeys(callId, k[0], k[1]), failed, resp.getStatus(), heard, tried,
+                    components.conferences()::callFailed, uri -> true);
+            if (step instanceof ConferenceFailover.Next next) {
+                app.setAttribute(ATTR_CONF_TRIED, new ArrayList<>(next.tried()));
+                app.setAttribute(ATTR_CONF_TARGET, next.uri());
+                LOG.info("route call-id=" + callId + " conference " + conf + ": " + next.why());
+                SipServletRequest req = resp.getProxy().getOriginalRequest();
+                return startGroup(req, resp.getProxy(), List.of(new Target(destination(next.uri(), k[1]),
+                        List.of(), false, 1f, "b1")), media);
             }
-            String uri = next.get().uri();
-            tried.add(uri.toLowerCase(Locale.ROOT));
-            app.setAttribute(ATTR_CONF_TRIED, tried);
-            app.setAttribute(ATTR_CONF_TARGET, uri);
-            LOG.info("route call-id=" + callId + " conference " + conf + ": " + failed + " answered "
-                    + resp.getStatus() + " -> next " + uri);
-            SipServletRequest req = resp.getProxy().getOriginalRequest();
-            return startGroup(req, resp.getProxy(), List.of(new Target(SipUri.withUser(uri, k[1]), List.of(), false, 1f,
-                    "b1")), media);
+            if (step instanceof ConferenceFailover.GiveUp g) {
+                LOG.info("route call-id=" + callId + " conference " + conf + ": " + g.why());
+            } else if (step instanceof ConferenceFailover.Keep keep && heard) {
+                LOG.info("route call-id=" + callId + " conference " + conf + ": " + keep.why());
+            }
+            return false;
         } catch (IOException | RuntimeException e) {
             LOG.warning("call-id=" + callId + " conference failover not started: " + e);
             return false;
@@ -533,6 +531,16 @@ public final class ProxyService {
         resp.setHeader("Retry-After", Integer.toString(retryAfter));
         resp.send();
         release(req);
+    }
+
+    /**
+     * A configured server's URI (dispatcher destination, conference pin) as a branch target: the Request-URI's user
+     * put in, and the transport named when the list names none (otherwise the container would use the caller's:
+     * a TCP caller's conference call went to a UDP server over TCP and failed, found by ConferenceFailoverIT).
+     */
+    static String destination(String uri, String user) {
+        SipUri u = SipUri.parseOrNull(uri);
+        return u == null ? uri : u.withUser(user).withDefaultTransport().toString();
     }
 
     private static String userOf(URI u) {

@@ -30,7 +30,7 @@ import javax.sip.message.Request;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.dispatcher.core.Destination;
-import org.sipedge.dispatcher.core.Failover;
+import org.sipedge.proxy.core.ConferenceFailover;
 import org.sipedge.dispatcher.core.RoutingKeys;
 
 /**
@@ -288,48 +288,50 @@ final class FastConferences {
         if (status < 300) {
             return false; // in the conference: the BYE releases it
         }
-        if (Failover.triesNextAfter(status)) {
-            if (failOver(a, "answered " + status, false)) {
-                Absorbed ack = new Absorbed(ackFor(a, resp), a.host, a.port);
-                absorbed.put(ourBranch, ack);
-                sendQuietly(ack);
-                return true;
-            }
-            return false; // no server left: the caller gets this failure and acknowledges it through us
+        if (failOver(a, status, false)) {
+            Absorbed ack = new Absorbed(ackFor(a, resp), a.host, a.port);
+            absorbed.put(ourBranch, ack);
+            sendQuietly(ack);
+            return true;
         }
-        release(a.conference, a.callId);
-        return false;
+        return false; // the caller gets this answer and acknowledges it through us
     }
 
-    /** Tries the next server; false when there is none (the pin is released for this call). */
-    private boolean failOver(Attempt a, String why, boolean silent) {
-        Optional<Destination> d;
+    /**
+     * After the server's final answer {@code status} (0: silence), what {@link ConferenceFailover} decides, the
+     * same decision the container path makes: true when the call went on to the next server; false when the
+     * answer stands (the call leaves the pin; with {@code silent}, the caller is sent a 408).
+     */
+    private boolean failOver(Attempt a, int status, boolean silent) {
+        ConferenceFailover.Step step;
         try {
-            d = pins.callFailed(a.conference, a.callId, a.serverUri, a.keys, java.util.Set.copyOf(a.tried));
+            step = ConferenceFailover.afterFailure(a.conference, a.callId, a.keys, a.serverUri, status, a.heard,
+                    a.tried, pins::callFailed,
+                    uri -> FastPathRules.udpTarget(org.sipedge.sip.SipUri.withUser(uri, a.keys.requestUriUser()))
+                            != null);
         } catch (RuntimeException e) {
             storeFailures.increment();
             LOG.warning("call-id=" + a.callId + " conference " + a.conference + " failover not started: " + e);
-            d = Optional.empty();
+            step = new ConferenceFailover.GiveUp(a.serverUri + " failover not started");
         }
-        String uri = d.map(Destination::uri).orElse(null);
-        FastPathRules.UdpTarget target = uri == null ? null
-                : FastPathRules.udpTarget(org.sipedge.sip.SipUri.withUser(uri, a.keys.requestUriUser()));
-        if (uri == null || target == null || a.tried.contains(uri.toLowerCase(Locale.ROOT))) {
-            LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " " + why
-                    + ", no other server left");
+        if (!(step instanceof ConferenceFailover.Next next)) {
+            String why = step instanceof ConferenceFailover.GiveUp g ? g.why()
+                    : step instanceof ConferenceFailover.Keep k && a.heard ? k.why() : null;
+            if (why != null) {
+                LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + why);
+            }
             release(a.conference, a.callId);
             giveUp(a, silent);
             return false;
         }
-        List<String> tried = new ArrayList<>(a.tried);
-        tried.add(uri.toLowerCase(Locale.ROOT));
-        LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " " + why
-                + " -> next " + uri);
+        FastPathRules.UdpTarget target = FastPathRules.udpTarget(
+                org.sipedge.sip.SipUri.withUser(next.uri(), a.keys.requestUriUser()));
+        LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + next.why());
         try {
             SIPRequest again = (SIPRequest) a.forwarded.clone();
             again.setRequestURI(new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(target.requestUri()));
             String branch = hooks.branch(a.incomingBranch, a.number + 1);
-            Attempt n = new Attempt(a.conference, a.callId, a.keys, a.incomingBranch, uri, tried, again,
+            Attempt n = new Attempt(a.conference, a.callId, a.keys, a.incomingBranch, next.uri(), next.tried(), again,
                     InetAddress.getByName(target.host()), target.port(), branch, a.number + 1, nanoClock.getAsLong(),
                     dropSignal.getAsLong());
             hooks.resend(a, n);
@@ -375,7 +377,7 @@ final class FastConferences {
                     release(a.conference, a.callId);
                     giveUp(a, true);
                 } else {
-                    failOver(a, why, true);
+                    failOver(a, 0, true);
                 }
             } else if (a.heard && now - a.sentNanos >= 4 * timeoutNanos + TimeUnit.SECONDS.toNanos(64)) {
                 open.remove(a.ourBranch, a); // alive but never final: the caller's own timers ended it long ago
