@@ -30,8 +30,8 @@ import org.sipedge.sipp.SippTransport;
  * One conference failover decision for both proxy paths ({@code ConferenceFailover}): three conference servers
  * that are up (they answer the dispatcher's probes) but answer every INVITE 503. The same call — same caller and
  * conference, ordered by the conference ({@code hash-ruri-user}), so the dispatcher's order is the same — goes once
- * over UDP through the stateless fast path of one node and once over TCP through the container's proxy of another. Each node must try all three
- * servers, each once, in the same order, and the caller gets the last 503.
+ * over UDP through the stateless fast path of one node and once over TCP through the container's proxy of another.
+ * Each node must try all three servers, each once, in the same order, and the caller gets the last 503.
  */
 class ConferenceFailoverIT {
     private static final Pattern STEP = Pattern.compile(
