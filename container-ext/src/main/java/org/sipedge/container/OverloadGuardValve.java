@@ -67,8 +67,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private volatile long heapCheckedAt;
     private volatile boolean heapHigh;
     private volatile long queueRefusalLoggedAt;
-    /** Since when (nanoTime) every UDP message taken has waited longer than the limit; 0 = not now. */
-    private volatile long queueBehindSince;
+    private QueueWaitGuard queueWait = new QueueWaitGuard(250, PERSIST_NANOS, System::nanoTime);
     /**
      * How long the waits must have stayed above the limit before new calls are refused. Fixed: long enough that one
      * GC pause or one slow message is not taken for overload, short against T1 (500 ms), so callers are refused
@@ -89,6 +88,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
             retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
             maxQueueWaitMillis = Long.parseLong(p.getProperty(MAX_QUEUE_WAIT_MILLIS, "250"));
+            queueWait = new QueueWaitGuard(maxQueueWaitMillis, PERSIST_NANOS, System::nanoTime);
             pike = new SourceRateLimiter(Integer.parseInt(p.getProperty(PIKE_LIMIT, "0")),
                     Integer.parseInt(p.getProperty(PIKE_WINDOW_SECONDS, "2")),
                     Integer.parseInt(p.getProperty(PIKE_BAN_SECONDS, "10")), System::nanoTime);
@@ -267,13 +267,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
      * calls in progress complete. A retransmitted INVITE whose first copy was taken is never refused.
      */
     private boolean queueBehind(SIPRequest request, FastProxyHandler fp) {
-        if (maxQueueWaitMillis <= 0 || !"INVITE".equals(request.getMethod()) || request.getToTag() != null
-                || gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis() <= maxQueueWaitMillis) {
+        if (!"INVITE".equals(request.getMethod()) || request.getToTag() != null
+                || !queueWait.behind(gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis())) {
             return false;
-        }
-        long since = queueBehindSince;
-        if (since == 0 || System.nanoTime() - since < PERSIST_NANOS) {
-            return false; // not for long yet: the backlog of one pause (a collection, a burst) drains by itself
         }
         if (fp != null && fp.isRetransmission(request)) {
             return false;
@@ -281,21 +277,10 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         return stack.findTransaction(request, true) == null;
     }
 
-    /**
-     * Follows the queue wait of every UDP message the workers take: {@link #queueBehindSince} is when the waits
-     * last rose above the limit and have stayed there since, 0 while they are below.
-     */
+    /** Follows the queue wait of every UDP message the workers take ({@link QueueWaitGuard}). */
     private void noteQueueWait() {
-        if (maxQueueWaitMillis <= 0) {
-            return;
-        }
-        long wait = gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis();
-        if (wait > maxQueueWaitMillis) {
-            if (queueBehindSince == 0) {
-                queueBehindSince = System.nanoTime() | 1; // never 0
-            }
-        } else if (queueBehindSince != 0) {
-            queueBehindSince = 0;
+        if (queueWait.enabled()) {
+            queueWait.observed(gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor.queueWaitMillis());
         }
     }
 
