@@ -1,8 +1,11 @@
 package org.sipedge.rtpengine;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
- * What the proxy asks of media anchoring. Calls block for at most the configured ng timeout × retries and never
- * throw for engine trouble: they return {@link SdpRewrite.Failed}. Every method is safe to call from container
+ * What the proxy asks of media anchoring. {@link #offer} and {@link #answer} block for at most the configured ng
+ * timeout × retries, their {@code Async} forms do not; none throws for engine trouble: they return
+ * {@link SdpRewrite.Failed}. Deletes do not wait for the engine. Every method is safe to call from container
  * threads concurrently.
  */
 public interface MediaAnchor {
@@ -14,6 +17,19 @@ public interface MediaAnchor {
 
     /** The answer SDP travelling back from the answerer to the offerer. */
     SdpRewrite answer(MediaLeg leg, String sdp);
+
+    /**
+     * {@link #offer} without holding the caller's thread while the engine answers; completes on an engine's thread
+     * (keep what follows short, or hand it off), never exceptionally. This default is the blocking call.
+     */
+    default CompletableFuture<SdpRewrite> offerAsync(MediaLeg leg, String sdp) {
+        return CompletableFuture.completedFuture(offer(leg, sdp));
+    }
+
+    /** {@link #answer} without holding the caller's thread; as {@link #offerAsync}. */
+    default CompletableFuture<SdpRewrite> answerAsync(MediaLeg leg, String sdp) {
+        return CompletableFuture.completedFuture(answer(leg, sdp));
+    }
 
     /** The whole call ended (BYE, CANCEL, final failure, timeout): delete it at once ({@code delete-delay 0}). */
     void deleteCall(String callId);

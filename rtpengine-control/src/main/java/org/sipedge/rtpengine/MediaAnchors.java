@@ -118,6 +118,12 @@ public final class MediaAnchors {
         @Override public boolean enabled() { return true; }
         @Override public SdpRewrite offer(MediaLeg leg, String sdp) { return ng.offer(leg, sdp); }
         @Override public SdpRewrite answer(MediaLeg leg, String sdp) { return ng.answer(leg, sdp); }
+        @Override public java.util.concurrent.CompletableFuture<SdpRewrite> offerAsync(MediaLeg leg, String sdp) {
+            return ng.offerAsync(leg, sdp);
+        }
+        @Override public java.util.concurrent.CompletableFuture<SdpRewrite> answerAsync(MediaLeg leg, String sdp) {
+            return ng.answerAsync(leg, sdp);
+        }
         @Override public void deleteCall(String callId) { ng.deleteCall(callId); }
         @Override public void deleteBranch(MediaLeg leg) { ng.deleteBranch(leg); }
         @Override public String describe() { return ng.describe(); }

@@ -2,6 +2,8 @@ package org.sipedge.rtpengine.client;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.sipedge.ng.NgBencode;
 import org.sipedge.ng.NgMessage;
 
@@ -28,6 +30,34 @@ public interface NgChannel extends AutoCloseable {
                     : reason, reply.dictionary());
         }
         return reply.dictionary();
+    }
+
+    /**
+     * {@link #send} without waiting: completes with the reply dictionary, or exceptionally with the exceptions
+     * {@link #send} throws.
+     */
+    default CompletableFuture<Map<String, Object>> sendAsync(Map<String, Object> request) {
+        return exchangeAsync(request, timeout(), tries()).thenApply(reply -> {
+            if (reply.isError()) {
+                String reason = reply.errorReason();
+                throw new CompletionException(new NgErrorException(id(), NgBencode.string(request, "command"),
+                        reason == null ? "(no error-reason)" : reason, reply.dictionary()));
+            }
+            return reply.dictionary();
+        });
+    }
+
+    /**
+     * {@link #exchange} without waiting. This default waits (for channels whose exchange is a call in this process);
+     * {@link NgClient} does not.
+     */
+    default CompletableFuture<NgMessage> exchangeAsync(Map<String, Object> request, Duration tryTimeout,
+                                                      int maxTries) {
+        try {
+            return CompletableFuture.completedFuture(exchange(request, tryTimeout, maxTries));
+        } catch (NgException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Sends a request and returns whatever the engine answered, errors included (and counted). */

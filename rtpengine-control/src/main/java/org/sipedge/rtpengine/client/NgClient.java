@@ -10,9 +10,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -28,7 +29,8 @@ import org.sipedge.ng.NgMessage;
  * <p>Each request gets a fresh cookie (rtpengine caches replies by cookie alone, so re-using one returns a stale
  * reply); a retransmission after a timed-out try sends the identical bytes, so rtpengine answers it from its cache
  * instead of executing it twice. Replies whose cookie nobody waits for (late, duplicate, foreign) are dropped and
- * counted. At most {@code maxPending} requests are in flight; each waits at most {@code timeout × tries}.
+ * counted. At most {@code maxPending} requests are in flight; each lasts at most {@code timeout × tries}. No thread
+ * waits for a reply unless its caller chooses to ({@link #exchange}): {@link #exchangeAsync} returns a future.
  */
 public final class NgClient implements NgChannel {
     private static final Logger LOG = Logger.getLogger(NgClient.class.getName());
@@ -43,7 +45,9 @@ public final class NgClient implements NgChannel {
     private final CookieGenerator cookies;
     private final DatagramChannel channel;
     private final Thread reader;
-    private final ConcurrentHashMap<String, CompletableFuture<NgMessage>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Times every client's tries: one daemon thread, cancelled timers removed at once. */
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
@@ -83,61 +87,109 @@ public final class NgClient implements NgChannel {
         return engine;
     }
 
-    /** Sends a request and returns whatever the engine answered, errors included. */
+    /** Sends a request and returns whatever the engine answered, errors included; waits for it. */
     @Override
     public NgMessage exchange(Map<String, Object> request, Duration tryTimeout, int maxTries) throws NgException {
+        try {
+            return exchangeAsync(request, tryTimeout, maxTries).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof NgException ng) {
+                throw ng;
+            }
+            throw new NgException(id, "exchange failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Sends a request and completes with whatever the engine answered, errors included. No thread waits: the tries
+     * are timed on a shared timer thread and the reply completes the future on this client's reader thread (keep
+     * what runs on it short). Completes exceptionally with {@link NgTimeoutException} after the last try (at once
+     * when the engine's port is unreachable) and {@link NgException} when refused before sending.
+     */
+    @Override
+    public CompletableFuture<NgMessage> exchangeAsync(Map<String, Object> request, Duration tryTimeout,
+                                                      int maxTries) {
         if (closed) {
-            throw new NgException(id, "client closed");
+            return CompletableFuture.failedFuture(new NgException(id, "client closed"));
+        }
+        String cookie = cookies.next();
+        byte[] datagram;
+        try {
+            datagram = new NgMessage(cookie, request).encode();
+        } catch (NgCodecException e) {
+            return CompletableFuture.failedFuture(new NgException(id, "cannot encode request: " + e.getMessage(), e));
+        }
+        if (datagram.length > 65507) {
+            return CompletableFuture.failedFuture(new NgException(id, "request of " + datagram.length
+                    + " bytes does not fit a UDP datagram"));
         }
         if (inFlight.incrementAndGet() > maxPending) {
             inFlight.decrementAndGet();
-            throw new NgException(id, maxPending + " requests already in flight; not queueing more");
+            return CompletableFuture.failedFuture(new NgException(id, maxPending
+                    + " requests already in flight; not queueing more"));
         }
-        String cookie = cookies.next();
-        CompletableFuture<NgMessage> reply = new CompletableFuture<>();
-        pending.put(cookie, reply);
+        Pending p = new Pending(cookie, datagram, command(request), tryTimeout.toMillis(), maxTries);
+        pending.put(cookie, p);
         requests.increment();
-        try {
-            byte[] datagram;
-            try {
-                datagram = new NgMessage(cookie, request).encode();
-            } catch (NgCodecException e) {
-                throw new NgException(id, "cannot encode request: " + e.getMessage(), e);
-            }
-            if (datagram.length > 65507) {
-                throw new NgException(id, "request of " + datagram.length + " bytes does not fit a UDP datagram");
-            }
-            for (int attempt = 1; attempt <= maxTries; attempt++) {
-                if (attempt > 1) {
-                    retransmits.increment();
-                }
-                transmit(datagram, cookie, attempt);
-                try {
-                    NgMessage answer = reply.get(tryTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                    if (answer.isError()) {
-                        errors.increment();
-                    }
-                    return answer;
-                } catch (TimeoutException e) {
-                    LOG.fine(() -> id + " cookie " + cookie + ": no reply to try " + "(" + command(request) + ")");
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof PortUnreachableException) {
-                        // nothing listens on the engine's port (ICMP port unreachable): waiting out the tries
-                        // would only hold the caller; fail now so the request moves to another engine
-                        timeouts.increment();
-                        throw new NgTimeoutException(id, command(request), attempt, tryTimeout.toMillis());
-                    }
-                    throw new NgException(id, "client closed while waiting", e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new NgException(id, "interrupted while waiting for '" + command(request) + "'");
-                }
-            }
-            timeouts.increment();
-            throw new NgTimeoutException(id, command(request), maxTries, tryTimeout.toMillis());
-        } finally {
+        p.reply.whenComplete((answer, error) -> {
             pending.remove(cookie);
             inFlight.decrementAndGet();
+            ScheduledFuture<?> t = p.timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (answer != null && answer.isError()) {
+                errors.increment();
+            }
+        });
+        nextTry(p);
+        return p.reply;
+    }
+
+    /** Sends try {@code p.attempt + 1} and times it; after the last, the request times out. */
+    private void nextTry(Pending p) {
+        if (p.reply.isDone()) {
+            return;
+        }
+        if (p.attempt >= p.maxTries) {
+            timeouts.increment();
+            p.reply.completeExceptionally(new NgTimeoutException(id, p.command, p.maxTries, p.tryMillis));
+            return;
+        }
+        p.attempt++;
+        if (p.attempt > 1) {
+            retransmits.increment();
+            LOG.fine(() -> id + " cookie " + p.cookie + ": no reply to try " + (p.attempt - 1) + " (" + p.command
+                    + ")");
+        }
+        transmit(p.datagram, p.cookie, p.attempt);
+        try {
+            p.timer = TIMER.schedule(() -> nextTry(p), p.tryMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            p.reply.completeExceptionally(new NgException(id, "timer stopped"));
+        }
+        if (p.reply.isDone() && p.timer != null) {
+            p.timer.cancel(false); // answered while the timer was being set
+        }
+    }
+
+    /** One request in flight: its bytes (a retransmission is identical), its tries and its reply. */
+    private static final class Pending {
+        final String cookie;
+        final byte[] datagram;
+        final String command;
+        final long tryMillis;
+        final int maxTries;
+        final CompletableFuture<NgMessage> reply = new CompletableFuture<>();
+        volatile int attempt;
+        volatile ScheduledFuture<?> timer;
+
+        Pending(String cookie, byte[] datagram, String command, long tryMillis, int maxTries) {
+            this.cookie = cookie;
+            this.datagram = datagram;
+            this.command = command;
+            this.tryMillis = tryMillis;
+            this.maxTries = maxTries;
         }
     }
 
@@ -160,8 +212,14 @@ public final class NgClient implements NgChannel {
                 channel.read(buffer);
             } catch (PortUnreachableException e) {
                 // the engine's port is closed (it stopped or died): whoever waits on it is told now
+                // (fail now so the request moves to another engine instead of waiting out its tries)
                 unreachable.increment();
-                pending.values().forEach(f -> f.completeExceptionally(e));
+                pending.values().forEach(p -> {
+                    if (p.reply.completeExceptionally(new NgTimeoutException(id, p.command, p.attempt,
+                            p.tryMillis))) {
+                        timeouts.increment();
+                    }
+                });
                 continue;
             } catch (ClosedChannelException e) {
                 break;
@@ -180,12 +238,22 @@ public final class NgClient implements NgChannel {
                 LOG.warning(id + ": dropped an undecodable reply (" + e.getMessage() + ")");
                 continue;
             }
-            CompletableFuture<NgMessage> waiter = pending.get(reply.cookie());
-            if (waiter == null || !waiter.complete(reply)) {
+            Pending waiter = pending.get(reply.cookie());
+            if (waiter == null || !waiter.reply.complete(reply)) {
                 unknownCookies.increment();
                 LOG.fine(() -> id + ": dropped a reply with unknown or already answered cookie " + reply.cookie());
             }
         }
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "sipedge-ng-timer");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
     }
 
     private static String command(Map<String, Object> request) {
@@ -244,7 +312,8 @@ public final class NgClient implements NgChannel {
         } catch (IOException e) {
             LOG.log(Level.FINE, id + ": close", e);
         }
-        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("closed")));
+        pending.values().forEach(p -> p.reply.completeExceptionally(new NgException(id,
+                "client closed while waiting")));
         try {
             reader.join(1000);
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -50,6 +51,17 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
 
     @Override
     public SdpRewrite offer(MediaLeg leg, String sdp) {
+        return offerAsync(leg, sdp).join();
+    }
+
+    @Override
+    public SdpRewrite answer(MediaLeg leg, String sdp) {
+        return answerAsync(leg, sdp).join();
+    }
+
+    /** Never completes exceptionally: engine trouble is a {@link SdpRewrite.Failed}. */
+    @Override
+    public CompletableFuture<SdpRewrite> offerAsync(MediaLeg leg, String sdp) {
         FlagWords flags = policy.offer(leg.offerer(), leg.answerer());
         Map<String, Object> request = request(NgCommand.OFFER, leg, sdp, flags);
         String callId = leg.callId();
@@ -60,106 +72,135 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                     + " needs ICE and DTLS-SRTP termination, which no engine of " + engines + " does (the SIP Edge "
                     + "relay relays plain RTP only); the SDP passes unchanged. Name an rtpengine in "
                     + "rtpengine.engines to anchor browser calls");
-            return new SdpRewrite.NotAnchored();
+            return CompletableFuture.completedFuture(new SdpRewrite.NotAnchored());
         }
         boolean newCall = engines.sticky(callId).isEmpty();
         List<Engine> candidates = engines.offerCandidates(callId, webrtc);
         if (candidates.isEmpty()) {
             failures.increment();
             LOG.warning("Call-ID=" + callId + " offer not anchored: every rtpengine is down " + engines);
-            return new SdpRewrite.Failed("no live rtpengine");
+            return CompletableFuture.completedFuture(new SdpRewrite.Failed("no live rtpengine"));
         }
-        String lastProblem = "";
-        for (int i = 0; i < candidates.size(); i++) {
-            Engine engine = candidates.get(i);
-            if (i > 0) {
-                failovers.increment();
-                LOG.warning("Call-ID=" + callId + " offer fails over to " + engine.id() + " as a new call");
+        return offerOn(new OfferAttempt(leg, flags, request, newCall, candidates), 0, "");
+    }
+
+    /** An offer on its way through the candidate engines. */
+    private record OfferAttempt(MediaLeg leg, FlagWords flags, Map<String, Object> request, boolean newCall,
+                                List<Engine> candidates) {
+    }
+
+    /** The offer on candidate {@code i}; an engine that does not answer passes it to the next. */
+    private CompletableFuture<SdpRewrite> offerOn(OfferAttempt o, int i, String lastProblem) {
+        String callId = o.leg().callId();
+        if (i >= o.candidates().size()) {
+            failures.increment();
+            LOG.warning("Call-ID=" + callId + " offer not anchored: no engine answered (" + lastProblem + ")");
+            return CompletableFuture.completedFuture(new SdpRewrite.Failed("no rtpengine answered: " + lastProblem));
+        }
+        Engine engine = o.candidates().get(i);
+        if (i > 0) {
+            failovers.increment();
+            LOG.warning("Call-ID=" + callId + " offer fails over to " + engine.id() + " as a new call");
+        }
+        long started = System.nanoTime();
+        return engine.client().sendAsync(o.request()).handle((reply, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(offered(o, engine, reply, started));
             }
-            long started = System.nanoTime();
-            try {
-                Map<String, Object> reply = engine.client().send(request);
-                String rewritten = NgBencode.string(reply, "sdp");
-                if (rewritten == null) {
-                    failures.increment();
-                    engines.cleanUp(engine, callId, leg.offererTag(), false);
-                    LOG.warning("Call-ID=" + callId + " offer on " + engine.id() + " answered without sdp; deleted");
-                    return new SdpRewrite.Failed(engine.id() + ": reply without sdp");
-                }
-                engines.stick(callId, engine);
-                offers.increment();
-                engine.offers.increment();
-                LOG.info("Call-ID=" + callId + " offer anchored on " + engine.id() + " (case " + leg.offerer() + "->"
-                        + leg.answerer() + ", flags " + flags + ", " + millis(started) + " ms"
-                        + warning(reply) + ")");
-                return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
-            } catch (NgTimeoutException e) {
+            Throwable e = unwrap(error);
+            MediaLeg leg = o.leg();
+            if (e instanceof NgTimeoutException) {
                 timeouts.increment();
-                lastProblem = e.getMessage();
                 engines.markFailed(engine, "offer unanswered");
                 // it may have created the call and lost only the reply: delete now if it can, else when it is back
-                engines.cleanUp(engine, callId, newCall ? leg.offererTag() : null, true);
+                engines.cleanUp(engine, callId, o.newCall() ? leg.offererTag() : null, true);
                 LOG.warning("Call-ID=" + callId + " offer unanswered by " + engine.id() + " after "
                         + millis(started) + " ms; delete scheduled there");
-            } catch (NgErrorException e) {
-                failures.increment();
-                if (newCall) {
+                return offerOn(o, i + 1, e.getMessage());
+            }
+            failures.increment();
+            if (e instanceof NgErrorException ng) {
+                if (o.newCall()) {
                     // rtpengine can create the call and still fail (e.g. "Error rewriting SDP")
                     engines.cleanUp(engine, callId, leg.offererTag(), false);
                 }
-                LOG.warning("Call-ID=" + callId + " offer rejected by " + engine.id() + ": " + e.reason()
-                        + (newCall ? "; call deleted" : "; existing call kept"));
-                return new SdpRewrite.Failed(e.getMessage());
-            } catch (NgException e) {
-                failures.increment();
+                LOG.warning("Call-ID=" + callId + " offer rejected by " + engine.id() + ": " + ng.reason()
+                        + (o.newCall() ? "; call deleted" : "; existing call kept"));
+            } else {
                 LOG.warning("Call-ID=" + callId + " offer not sent to " + engine.id() + ": " + e.getMessage());
-                return new SdpRewrite.Failed(e.getMessage());
             }
-        }
-        failures.increment();
-        LOG.warning("Call-ID=" + callId + " offer not anchored: no engine answered (" + lastProblem + ")");
-        return new SdpRewrite.Failed("no rtpengine answered: " + lastProblem);
+            return CompletableFuture.<SdpRewrite>completedFuture(new SdpRewrite.Failed(String.valueOf(
+                    e.getMessage())));
+        }).thenCompose(f -> f);
     }
 
+    private SdpRewrite offered(OfferAttempt o, Engine engine, Map<String, Object> reply, long started) {
+        String callId = o.leg().callId();
+        String rewritten = NgBencode.string(reply, "sdp");
+        if (rewritten == null) {
+            failures.increment();
+            engines.cleanUp(engine, callId, o.leg().offererTag(), false);
+            LOG.warning("Call-ID=" + callId + " offer on " + engine.id() + " answered without sdp; deleted");
+            return new SdpRewrite.Failed(engine.id() + ": reply without sdp");
+        }
+        engines.stick(callId, engine);
+        offers.increment();
+        engine.offers.increment();
+        LOG.info("Call-ID=" + callId + " offer anchored on " + engine.id() + " (case " + o.leg().offerer() + "->"
+                + o.leg().answerer() + ", flags " + o.flags() + ", " + millis(started) + " ms" + warning(reply) + ")");
+        return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
+    }
+
+    /** Never completes exceptionally: engine trouble is a {@link SdpRewrite.Failed}. */
     @Override
-    public SdpRewrite answer(MediaLeg leg, String sdp) {
+    public CompletableFuture<SdpRewrite> answerAsync(MediaLeg leg, String sdp) {
         String callId = leg.callId();
         FlagWords flags = policy.answer(leg.offerer(), leg.answerer());
         Optional<Engine> pinned = engines.sticky(callId);
         if (pinned.isEmpty() && (leg.offerer() == UaKind.WEBRTC || leg.answerer() == UaKind.WEBRTC)
                 && !engines.anyWebrtc()) {
-            return new SdpRewrite.NotAnchored(); // its offer passed unchanged too (see offer)
+            return CompletableFuture.completedFuture(new SdpRewrite.NotAnchored()); // its offer passed unchanged too
         }
         if (pinned.isEmpty()) {
             failures.increment();
             LOG.warning("Call-ID=" + callId + " answer not anchored: no anchored offer for this call");
-            return new SdpRewrite.Failed("no anchored offer for Call-ID " + callId);
+            return CompletableFuture.completedFuture(new SdpRewrite.Failed("no anchored offer for Call-ID " + callId));
         }
         Engine engine = pinned.get();
         long started = System.nanoTime();
-        try {
-            Map<String, Object> reply = engine.client().send(request(NgCommand.ANSWER, leg, sdp, flags));
-            String rewritten = NgBencode.string(reply, "sdp");
-            if (rewritten == null) {
-                failures.increment();
-                return new SdpRewrite.Failed(engine.id() + ": reply without sdp");
+        return engine.client().sendAsync(request(NgCommand.ANSWER, leg, sdp, flags)).handle((reply, error) -> {
+            if (error == null) {
+                String rewritten = NgBencode.string(reply, "sdp");
+                if (rewritten == null) {
+                    failures.increment();
+                    return new SdpRewrite.Failed(engine.id() + ": reply without sdp");
+                }
+                answers.increment();
+                engine.answers.increment();
+                LOG.info("Call-ID=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer()
+                        + "->" + leg.answerer() + ", back to " + leg.offerer() + ", flags " + flags + ", "
+                        + millis(started) + " ms" + warning(reply) + ")");
+                return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
             }
-            answers.increment();
-            engine.answers.increment();
-            LOG.info("Call-ID=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer() + "->"
-                    + leg.answerer() + ", back to " + leg.offerer() + ", flags " + flags + ", " + millis(started) + " ms" + warning(reply) + ")");
-            return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
-        } catch (NgTimeoutException e) {
-            timeouts.increment();
+            Throwable e = unwrap(error);
             failures.increment();
-            engines.markFailed(engine, "answer unanswered");
-            LOG.warning("Call-ID=" + callId + " answer unanswered by " + engine.id() + " (the call lives only there)");
-            return new SdpRewrite.Failed(e.getMessage());
-        } catch (NgException e) {
-            failures.increment();
-            LOG.warning("Call-ID=" + callId + " answer rejected by " + engine.id() + ": " + e.getMessage());
-            return new SdpRewrite.Failed(e.getMessage());
+            if (e instanceof NgTimeoutException) {
+                timeouts.increment();
+                engines.markFailed(engine, "answer unanswered");
+                LOG.warning("Call-ID=" + callId + " answer unanswered by " + engine.id()
+                        + " (the call lives only there)");
+            } else {
+                LOG.warning("Call-ID=" + callId + " answer rejected by " + engine.id() + ": " + e.getMessage());
+            }
+            return new SdpRewrite.Failed(String.valueOf(e.getMessage()));
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
         }
+        return t;
     }
 
     @Override
@@ -198,23 +239,27 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         delete(pinned.get(), leg.callId(), d, "branch " + leg.branch());
     }
 
+    /** Sends the delete and returns at once; the reply (or its absence) is logged and counted when it comes. */
     private void delete(Engine engine, String callId, Map<String, Object> request, String what) {
-        try {
-            NgMessage reply = engine.client().exchange(request, engine.client().timeout(), engine.client().tries());
-            deletes.increment();
-            engine.deletes.increment();
-            LOG.info("Call-ID=" + callId + " " + what + " deleted on " + engine.id()
-                    + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
-                    + (reply.isError() ? " (error: " + reply.errorReason() + ")" : ""));
-        } catch (NgTimeoutException e) {
-            timeouts.increment();
-            engines.markFailed(engine, "delete unanswered");
-            engines.cleanUp(engine, callId, null, true);
-            LOG.warning("Call-ID=" + callId + " " + what + " delete unanswered by " + engine.id()
-                    + "; retried when it is back");
-        } catch (NgException e) {
-            LOG.warning("Call-ID=" + callId + " " + what + " delete failed on " + engine.id() + ": " + e.getMessage());
-        }
+        engine.client().exchangeAsync(request, engine.client().timeout(), engine.client().tries())
+                .whenComplete((reply, error) -> {
+                    if (error == null) {
+                        deletes.increment();
+                        engine.deletes.increment();
+                        LOG.info("Call-ID=" + callId + " " + what + " deleted on " + engine.id()
+                                + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
+                                + (reply.isError() ? " (error: " + reply.errorReason() + ")" : ""));
+                    } else if (unwrap(error) instanceof NgTimeoutException) {
+                        timeouts.increment();
+                        engines.markFailed(engine, "delete unanswered");
+                        engines.cleanUp(engine, callId, null, true);
+                        LOG.warning("Call-ID=" + callId + " " + what + " delete unanswered by " + engine.id()
+                                + "; retried when it is back");
+                    } else {
+                        LOG.warning("Call-ID=" + callId + " " + what + " delete failed on " + engine.id() + ": "
+                                + unwrap(error).getMessage());
+                    }
+                });
     }
 
     /**

@@ -208,6 +208,24 @@ class NgMediaAnchorTest {
     }
 
     @Test
+    void asyncOfferHoldsNoThreadAndFailsOverWhenTheFirstEngineIsSilent() throws Exception {
+        FakeNgServer silent = server(r -> null);
+        FakeNgServer good = server(FakeNgServer::rtpengineLike);
+        NgMediaAnchor a = anchor(silent.spec(100) + "," + good.spec(1), FIRST, 2);
+        long started = System.nanoTime();
+        java.util.concurrent.CompletableFuture<SdpRewrite> f =
+                a.offerAsync(leg("async", null), Fixtures.sdp("plain-offer"));
+        long returnedMs = (System.nanoTime() - started) / 1_000_000;
+        assertFalse(f.isDone(), "the offer waits for the engine without the caller (returned after "
+                + returnedMs + " ms)");
+        SdpRewrite r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertInstanceOf(SdpRewrite.Anchored.class, r, "failed over to the answering engine: " + r);
+        assertEquals(2, silent.received("offer").size(), "both tries went to the silent engine first");
+        assertEquals(1, good.received("offer").size());
+        assertEquals(1, a.metrics().failovers());
+    }
+
+    @Test
     void deletesCarryTheRightKeys() throws Exception {
         FakeNgServer engine = server(FakeNgServer::rtpengineLike);
         NgMediaAnchor a = anchor(engine.spec(1), FIRST, 2);
@@ -216,6 +234,7 @@ class NgMediaAnchorTest {
         a.deleteBranch(new MediaLeg("f", "a", "b2", "z9hG4bK-2", PLAIN, PLAIN, null));
         a.deleteCall("f");
         a.deleteCall("f"); // nothing pinned any more: no traffic
+        assertTrue(FakeNgServer.await(() -> a.metrics().deletes() == 2, 5000), "deletes answered");
         List<FakeNgServer.Received> deletes = engine.received("delete");
         assertEquals(2, deletes.size());
         assertEquals(Map.of("command", "delete", "call-id", "f", "from-tag", "a", "to-tag", "b2",
