@@ -2,6 +2,7 @@ package org.sipedge.store;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
@@ -13,6 +14,14 @@ public interface ExpiringMap<V> {
 
     /** The live value, or empty when absent or expired. */
     Optional<V> get(String key);
+
+    /**
+     * {@link #get} without holding the caller's thread while the cluster answers; completes on a store thread (keep
+     * what follows short, or hand it off). A map in this process completes at once, on the caller's thread.
+     */
+    default CompletableFuture<Optional<V>> getAsync(String key) {
+        return CompletableFuture.completedFuture(get(key));
+    }
 
     /** Stores {@code value} for {@code ttl} (must be positive). */
     void put(String key, V value, Duration ttl);

@@ -52,6 +52,17 @@ public abstract class ClusterStoreContract {
     }
 
     @Test
+    void getAsyncSeesWhatGetSeesExpiryIncluded() throws Exception {
+        ExpiringMap<String> m = store.map("location");
+        m.put("alice", "v1", Duration.ofSeconds(2));
+        assertEquals("v1", m.getAsync("alice").get(10, java.util.concurrent.TimeUnit.SECONDS).orElseThrow());
+        assertTrue(m.getAsync("nobody").get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty());
+        elapse(Duration.ofMillis(2100));
+        assertTrue(m.getAsync("alice").get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty(),
+                "expired entry must be invisible");
+    }
+
+    @Test
     void theSameNameIsTheSameMapAndNamesAreSeparate() {
         store.<String>map("a").put("k", "1", Duration.ofMinutes(1));
         assertEquals("1", store.<String>map("a").get("k").orElseThrow());

@@ -104,11 +104,23 @@ public final class LocationService {
         listeners.remove(listener);
     }
 
-    /** Live bindings of {@code aor}, most preferred first; empty when unknown. */
+    /** Live bindings of {@code aor}, most preferred first; empty when unknown. Waits for a cluster store. */
     public List<Binding> lookup(String aor) {
+        return live(bindings.get(aor));
+    }
+
+    /**
+     * {@link #lookup} without holding the caller's thread: with a cluster store it completes on a store thread;
+     * with the memory store it is complete on return.
+     */
+    public java.util.concurrent.CompletableFuture<List<Binding>> lookupAsync(String aor) {
+        return bindings.getAsync(aor).thenApply(this::live);
+    }
+
+    private List<Binding> live(java.util.Optional<AorBindings> found) {
         long now = clock.millis();
         List<Binding> live = new ArrayList<>();
-        bindings.get(aor).ifPresent(v -> v.bindings().stream().filter(b -> b.liveAt(now)).forEach(live::add));
+        found.ifPresent(v -> v.bindings().stream().filter(b -> b.liveAt(now)).forEach(live::add));
         live.sort(RegistrarRules.PREFERENCE);
         return live;
     }

@@ -244,6 +244,11 @@ public final class HazelcastStore extends SharedStore {
         }
 
         @Override
+        public java.util.concurrent.CompletableFuture<byte[]> getAsync(String key) {
+            return map.getAsync(key).toCompletableFuture();
+        }
+
+        @Override
         public void put(String key, byte[] value, long backstopMillis) {
             map.set(key, value);
         }

@@ -277,6 +277,11 @@ public final class InfinispanStore extends SharedStore {
         }
 
         @Override
+        public java.util.concurrent.CompletableFuture<byte[]> getAsync(String key) {
+            return cache.getAsync(key).thenApply(CacheBackend::bytes);
+        }
+
+        @Override
         public void put(String key, byte[] value, long backstopMillis) {
             cache.withFlags(Flag.IGNORE_RETURN_VALUES).put(key, text(value), backstopMillis, TimeUnit.MILLISECONDS);
         }

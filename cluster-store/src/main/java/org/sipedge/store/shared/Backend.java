@@ -1,5 +1,6 @@
 package org.sipedge.store.shared;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
@@ -10,6 +11,9 @@ import java.util.function.BiConsumer;
  */
 public interface Backend {
     byte[] get(String key);
+
+    /** {@link #get} without waiting for the member that owns the key. */
+    CompletableFuture<byte[]> getAsync(String key);
 
     void put(String key, byte[] value, long backstopMillis);
 

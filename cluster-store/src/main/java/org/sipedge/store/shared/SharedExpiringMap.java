@@ -64,6 +64,11 @@ public final class SharedExpiringMap<V> implements ExpiringMap<V> {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Optional<V>> getAsync(String key) {
+        return backend.getAsync(key).thenApply(b -> live(b) ? Optional.of(Stamped.decode(b)) : Optional.empty());
+    }
+
+    @Override
     public void put(String key, V value, Duration ttl) {
         backend.put(key, Stamped.encode(value, deadline(ttl)), backstop(ttl));
     }
