@@ -76,6 +76,10 @@ public final class ProxyComponents {
     private final CallerPolicy callers;
     /** The caller policy at the transport's door (null when it can refuse nothing). */
     private final CallerGate gate;
+    /** Requests waiting for the store or the engine, bounded (proxy.max-waiting). */
+    private final org.sipedge.proxy.core.Handoff handoff;
+    /** Pin writes off the SIP threads (inline with the memory store). */
+    private final org.sipedge.proxy.core.StoreCalls storeCalls;
     private ObjectName mbeanName;
     private ObjectName fastMbeanName;
 
@@ -115,6 +119,11 @@ public final class ProxyComponents {
             clusterNodes = null;
             announcer = null;
         }
+        this.handoff = new org.sipedge.proxy.core.Handoff(settings.getInt(ProxyParam.MAX_WAITING));
+        metrics.watch(handoff);
+        this.storeCalls = store.kind().equals("memory") ? org.sipedge.proxy.core.StoreCalls.inline()
+                : org.sipedge.proxy.core.StoreCalls.pool("sipedge-store-write", settings.getInt(ProxyParam.STORE_THREADS),
+                        1_000);
         this.callers = callerPolicyOf(settings, registrar);
         this.messages = new MessageStore(store.map(MessageStore.MAP_NAME),
                 settings.getInt(ProxyParam.MESSAGE_STORE_PER_USER),
@@ -357,6 +366,7 @@ public final class ProxyComponents {
     }
 
     private void close() {
+        storeCalls.close();
         if (clusterNodes != null) {
             announcer.shutdownNow();
             try {
@@ -405,6 +415,8 @@ public final class ProxyComponents {
     public PushNotifier push() { return push; }
     public ManagedMediaAnchor media() { return media; }
     public ProxyMetrics metrics() { return metrics; }
+    public org.sipedge.proxy.core.Handoff handoff() { return handoff; }
+    public org.sipedge.proxy.core.StoreCalls storeCalls() { return storeCalls; }
     public CallerPolicy callers() { return callers; }
     public String nodeId() { return registrar.nodeId(); }
     /** Null with the memory store. */

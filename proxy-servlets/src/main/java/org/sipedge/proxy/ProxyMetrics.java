@@ -18,6 +18,12 @@ public final class ProxyMetrics implements ProxyMetricsMBean {
     private final LongAdder pushWakeUps = new LongAdder();
     private final LongAdder mediaFailures = new LongAdder();
     private final LongAdder mediaRejected = new LongAdder();
+    private volatile org.sipedge.proxy.core.Handoff handoff = new org.sipedge.proxy.core.Handoff(1);
+
+    /** The hand-off whose counters these metrics show. */
+    void watch(org.sipedge.proxy.core.Handoff h) {
+        this.handoff = h;
+    }
 
     /** An initial request was proxied ({@code INVITE} counts as a call too). */
     public void proxied(String method) {
@@ -76,4 +82,7 @@ public final class ProxyMetrics implements ProxyMetricsMBean {
     @Override public long getPushWakeUps() { return pushWakeUps.sum(); }
     @Override public long getMediaFailures() { return mediaFailures.sum(); }
     @Override public long getMediaRejected503() { return mediaRejected.sum(); }
+    @Override public int getWaitingNow() { return handoff.waiting(); }
+    @Override public long getContinuedLater() { return handoff.deferred(); }
+    @Override public long getRefusedWaiting503() { return handoff.refused(); }
 }

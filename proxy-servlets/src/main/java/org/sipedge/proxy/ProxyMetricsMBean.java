@@ -16,4 +16,10 @@ public interface ProxyMetricsMBean {
     long getPushWakeUps();
     long getMediaFailures();
     long getMediaRejected503();
+    /** Requests waiting now for a cluster-store read, a pin write or a media offer (no thread held). */
+    int getWaitingNow();
+    /** Requests whose handling continued on another thread once the store or the engine answered. */
+    long getContinuedLater();
+    /** Requests answered 503 because proxy.max-waiting requests were waiting already. */
+    long getRefusedWaiting503();
 }

@@ -44,7 +44,13 @@ public enum ProxyParam implements Param {
     UDP_FAST_PATH("proxy.udp-fast-path", "true", new ValueType.Bool(),
             "forward calls whose caller and single callee binding are plain UDP, and conference calls to UDP servers, "
                     + "in front of the container without its transactions (same routing, pins, record-route and media "
-                    + "anchoring; everything else takes the full proxy)");
+                    + "anchoring; everything else takes the full proxy)"),
+    MAX_WAITING("proxy.max-waiting", "2000", new ValueType.Int(10, 1000000),
+            "requests that may wait at once for a cluster-store read, a pin write or a media offer (no SIP thread "
+                    + "waits for them); beyond this a request gets 503 with Retry-After"),
+    STORE_THREADS("proxy.store-threads", "8", new ValueType.Int(1, 256),
+            "threads that write conference pins to a cluster store (Hazelcast, Infinispan), with 1,000 writes queued "
+                    + "at most (then 503); the memory store needs none");
 
     private final String key;
     private final String def;

@@ -50,6 +50,11 @@ public final class KnownUsers {
         map.update(aor, current -> push.isEmpty() && current != null ? current : new User(push), v -> ttl);
     }
 
+    /** The user as remembered, read without waiting for a cluster store. */
+    public java.util.concurrent.CompletableFuture<java.util.Optional<User>> userAsync(String aor) {
+        return map.getAsync(aor);
+    }
+
     public boolean known(String aor) {
         return map.get(aor).isPresent();
     }
