@@ -163,7 +163,7 @@ public final class ProxyComponents {
         }
         if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
             fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure(), conferences, conferenceRule,
-                    settings.getInt(ProxyParam.DISPATCH_TIMEOUT), callers);
+                    settings.getInt(ProxyParam.DISPATCH_TIMEOUT), callers, handoff);
             StatelessRequests.setFastProxy(fast);
         } else {
             fast = null;

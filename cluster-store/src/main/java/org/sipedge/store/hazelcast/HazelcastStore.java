@@ -39,10 +39,13 @@ public final class HazelcastStore extends SharedStore {
     private static final long RETRY_PAUSE_MILLIS = 500;
 
     private final HazelcastInstance hz;
+    /** Copies of each entry: the owner's and its backups'. */
+    private final int copies;
 
-    private HazelcastStore(HazelcastInstance hz, Clock clock, Duration sweepInterval) {
+    private HazelcastStore(HazelcastInstance hz, int copies, Clock clock, Duration sweepInterval) {
         super(clock, sweepInterval, "sipedge-store-sweeper-hazelcast");
         this.hz = hz;
+        this.copies = copies;
     }
 
     /** Starts a member and joins the listed peers (those that are up). */
@@ -64,7 +67,7 @@ public final class HazelcastStore extends SharedStore {
         String self = ClusterOptions.text(new InetSocketAddress(options.bindAddress(), options.port()));
         hz.getCluster().addMembershipListener(new MembershipLog());
         awaitSafe(hz, self, options, t0);
-        return new HazelcastStore(hz, clock, sweepInterval);
+        return new HazelcastStore(hz, options.backups() + 1, clock, sweepInterval);
     }
 
     /**
@@ -176,7 +179,7 @@ public final class HazelcastStore extends SharedStore {
 
     @Override
     protected Backend backend(String name) {
-        return new MapBackend(hz.getMap(PREFIX + name));
+        return new MapBackend(hz.getMap(PREFIX + name), () -> hz.getCluster().getMembers().size() <= copies);
     }
 
     @Override
@@ -237,14 +240,26 @@ public final class HazelcastStore extends SharedStore {
         }
     }
 
-    private record MapBackend(IMap<String, byte[]> map) implements Backend {
+    /**
+     * {@code everyEntryHere}: this member holds a copy of every entry (no more members than copies), so a read is
+     * answered from this member's memory (read-backup-data) and never waits for another member.
+     */
+    private record MapBackend(IMap<String, byte[]> map, java.util.function.BooleanSupplier everyEntryHere)
+            implements Backend {
         @Override
         public byte[] get(String key) {
             return map.get(key);
         }
 
+        /**
+         * Hazelcast's getAsync always asks the owner (read-backup-data applies to get only), so when this member
+         * holds every entry the read is a local get: it must not wait for an owner that has just hung.
+         */
         @Override
         public java.util.concurrent.CompletableFuture<byte[]> getAsync(String key) {
+            if (everyEntryHere.getAsBoolean()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(map.get(key));
+            }
             return map.getAsync(key).toCompletableFuture();
         }
 

@@ -20,6 +20,7 @@ public final class Handoff {
     private final LongAdder inline = new LongAdder();
     private final LongAdder deferred = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
 
     public Handoff(int limit) {
         if (limit < 1) {
@@ -74,6 +75,16 @@ public final class Handoff {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * True for at most one refusal a second (the first one included): the one worth a log line under overload; the
+     * others are only counted.
+     */
+    public boolean logRefusal(long nowNanos) {
+        long last = lastRefusalLog.get();
+        return (last == 0 || nowNanos - last >= 1_000_000_000L) && lastRefusalLog.compareAndSet(last,
+                nowNanos == 0 ? 1 : nowNanos);
     }
 
     /** Requests waiting now. */

@@ -79,8 +79,11 @@ final class ProxyContext {
             }
         });
         if (!accepted) {
-            LOG.warning("route call-id=" + req.getCallId() + " " + handoff.limit() + " requests already wait for the "
-                    + "store or the media engine -> 503");
+            if (handoff.logRefusal(System.nanoTime())) {
+                LOG.warning("route call-id=" + req.getCallId() + " " + handoff.limit() + " requests already wait for "
+                        + "the store or the media engine -> 503 (at most one such line a second; all are counted "
+                        + "in RefusedWaiting503)");
+            }
             undo.run();
             rejectRetry(req, 503, "Service Unavailable", RETRY_AFTER_SECONDS);
         }

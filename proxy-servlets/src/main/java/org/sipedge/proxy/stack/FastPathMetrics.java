@@ -17,4 +17,5 @@ public final class FastPathMetrics implements FastPathMetricsMBean {
     @Override public long getAbsorbedRetransmissions() { return fast.absorbedRetransmissions(); }
     @Override public long getAnchorsReused() { return fast.anchorsReused(); }
     @Override public int getOpenInvites() { return fast.openInvites(); }
+    @Override public long getSlowStoreReads() { return fast.slowStoreReads(); }
 }

@@ -26,4 +26,7 @@ public interface FastPathMetricsMBean {
 
     /** INVITEs forwarded and still remembered for their retransmissions and responses. */
     int getOpenInvites();
+
+    /** Initial INVITEs left to the container's proxy because the location store took over 2 ms to answer. */
+    long getSlowStoreReads();
 }

@@ -99,6 +99,17 @@ class HandoffTest {
     }
 
     @Test
+    void refusalsAreLoggedAtMostOnceASecond() {
+        Handoff h = new Handoff(1);
+        long t0 = 5_000_000_000L;
+        assertTrue(h.logRefusal(t0), "the first refusal is logged");
+        assertFalse(h.logRefusal(t0 + 1));
+        assertFalse(h.logRefusal(t0 + 999_999_999L));
+        assertTrue(h.logRefusal(t0 + 1_000_000_000L), "a second later, one more line");
+        assertFalse(h.logRefusal(t0 + 1_000_000_001L));
+    }
+
+    @Test
     void aRejectingExecutorStillRunsTheStepOnce() {
         Handoff h = new Handoff(1);
         CompletableFuture<String> f = new CompletableFuture<>();
