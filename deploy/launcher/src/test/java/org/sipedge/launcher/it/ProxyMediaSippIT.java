@@ -1,6 +1,7 @@
 package org.sipedge.launcher.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -177,6 +178,44 @@ class ProxyMediaSippIT {
         }
     }
 
+
+    /**
+     * A call to a user who has just unregistered, with anchoring on: the 480 comes from the location lookup alone,
+     * at once, and the engine never sees the call (the issue saw ~145 ms, as if the offer came before the lookup).
+     * Over UDP (the fast path declines, the container answers) and over TCP (the container alone).
+     */
+    @ParameterizedTest
+    @EnumSource(ProxyCalls.Leg.class)
+    void aCallToAUserWhoJustUnregisteredIs480AtOnceAndNeverAnchored(ProxyCalls.Leg leg) throws Exception {
+        String user = "gone-" + leg.name().toLowerCase();
+        try (UdpPhone phone = new UdpPhone()) {
+            ProxyCalls.register(edge, user, phone.port(), ProxyCalls.Leg.UDP, 600);
+            ProxyCalls.register(edge, user, phone.port(), ProxyCalls.Leg.UDP, 0);
+            String sdp = "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                    + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+            long worst = 0;
+            for (int i = 0; i < 5; i++) {
+                String request = ProxyCalls.invite(user, edge.sipPort(), 70).replace("\n", "\r\n")
+                        + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+                long t0 = System.nanoTime();
+                SipProbe.Response r = ProxyCalls.send(edge, leg, request);
+                long micros = (System.nanoTime() - t0) / 1_000;
+                assertNotNull(r, "answered");
+                assertEquals(480, r.status(), r.raw());
+                worst = Math.max(worst, micros);
+                Matcher m = CALL_ID.matcher(r.raw());
+                assertTrue(m.find(), r.raw());
+                Map<String, Object> reply = engine.request(Map.of("command", "query", "call-id", m.group(1)),
+                        Duration.ofSeconds(2));
+                assertEquals("error", String.valueOf(reply.get("result")), "no call in the engine for a call "
+                        + "without a target: " + reply);
+                assertEquals(0, commands(engine.log(), m.group(1), "offer"), "no offer for " + m.group(1));
+            }
+            System.out.println("ProxyMediaSippIT " + leg + ": 480 after unregister in at most " + worst + " us");
+            // generous for a loaded CI box; an offer that went first would add the engine's round trip and more
+            assertTrue(worst < 100_000, "480 within 100 ms, worst " + worst + " us");
+        }
+    }
 
     /** How many ng commands of a kind rtpengine logged for a call ("Received command 'offer'"). */
     private static long commands(String log, String callId, String command) {
