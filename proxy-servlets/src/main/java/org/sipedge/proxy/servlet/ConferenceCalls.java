@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
+import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ProxyBranch;
 import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
@@ -113,7 +115,25 @@ final class ConferenceCalls {
      * the same decision the fast path makes. True when a new branch was started.
      */
     boolean failover(SipServletResponse resp, CallMedia media) {
-        SipApplicationSession app = resp.getApplicationSession();
+        return failover(resp.getApplicationSession(), resp.getProxy(), resp.getCallId(), resp.getStatus(), media);
+    }
+
+    /**
+     * The container's proxy timer says the server did not answer at all within {@code proxy.dispatch-timeout}
+     * (called before the container answers the caller 408): the next server, as the fast path does on silence.
+     * A branch started here keeps the proxy from answering until it is done.
+     */
+    void silent(ProxyBranch branch) {
+        Proxy proxy = branch.getProxy();
+        SipServletRequest req = proxy.getOriginalRequest();
+        SipApplicationSession app = req.getApplicationSession(false);
+        if (app == null || !app.isValid()) {
+            return;
+        }
+        failover(app, proxy, req.getCallId(), 0, MediaSteps.of(app));
+    }
+
+    private boolean failover(SipApplicationSession app, Proxy proxy, String callId, int status, CallMedia media) {
         String conf = (String) app.getAttribute(ATTR_CONF);
         if (conf == null) {
             return false;
@@ -123,19 +143,17 @@ final class ConferenceCalls {
         String[] k = (String[]) app.getAttribute(ATTR_CONF_KEYS);
         @SuppressWarnings("unchecked")
         List<String> tried = (List<String>) app.getAttribute(ATTR_CONF_TRIED);
-        String callId = resp.getCallId();
         try {
-            // waits for the pin store on this thread: the container forwards the failure when doResponse returns
+            // waits for the pin store on this thread: the container answers the caller when this returns
             ConferenceFailover.Step step = ConferenceFailover.afterFailure(conf, callId,
-                    new RoutingKeys(callId, k[0], k[1]), failed, resp.getStatus(), heard, tried,
-                    pins()::callFailed, uri -> true);
+                    new RoutingKeys(callId, k[0], k[1]), failed, status, heard, tried, pins()::callFailed,
+                    uri -> true);
             if (step instanceof ConferenceFailover.Next next) {
                 app.setAttribute(ATTR_CONF_TRIED, new ArrayList<>(next.tried()));
                 app.setAttribute(ATTR_CONF_TARGET, next.uri());
                 LOG.info("route call-id=" + callId + " conference " + conf + ": " + next.why());
-                SipServletRequest req = resp.getProxy().getOriginalRequest();
-                return branches.startGroup(req, resp.getProxy(), List.of(new Target(destination(next.uri(), k[1]),
-                        List.of(), false, 1f, "b1")), media, () -> { }, true);
+                return branches.startGroup(proxy.getOriginalRequest(), proxy, List.of(new Target(
+                        destination(next.uri(), k[1]), List.of(), false, 1f, "b1")), media, () -> { }, true);
             }
             if (step instanceof ConferenceFailover.GiveUp g) {
                 LOG.info("route call-id=" + callId + " conference " + conf + ": " + g.why());

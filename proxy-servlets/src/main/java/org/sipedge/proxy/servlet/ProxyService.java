@@ -421,6 +421,13 @@ public final class ProxyService {
         push.timeout(timer);
     }
 
+    /** A proxy branch got no final response in time (the container's proxy timer; the caller gets 408 after). */
+    void branchTimedOut(javax.servlet.sip.ProxyBranch branch) {
+        if (components.conferences() != null) {
+            conferences.silent(branch);
+        }
+    }
+
     /** The application session of a call is going away (ended, expired): whatever is anchored goes too. */
     void sessionEnded(SipApplicationSession app, String why) {
         media.end(app, why);

@@ -77,7 +77,123 @@ class ConferenceFailoverIT {
         }
     }
 
+    /**
+     * Three servers that are up (they answer OPTIONS) but never answer an INVITE: each path waits
+     * {@code proxy.dispatch-timeout} (2 s) per server, fails over to the next, each once, in the same order, and the
+     * caller gets 408 after the last.
+     */
+    @Test
+    void silentServersAreFailedOverFromInTheSameOrderOnBothPaths(@TempDir Path dir) throws Exception {
+        List<SilentServer> servers = new ArrayList<>();
+        try {
+            StringBuilder list = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                SilentServer s = new SilentServer();
+                servers.add(s);
+                list.append("1 sip:127.0.0.1:").append(s.port()).append(" 0 0 name=silent-").append(i).append('\n');
+            }
+            Path listFile = dir.resolve("dispatcher.list");
+            Files.writeString(listFile, list.toString());
+            List<String> viaFastPath;
+            try (EdgeProcess edge = node(listFile, dir.resolve("udp"), "2")) {
+                int status = callOverUdp(edge.sipPort());
+                assertEquals(408, status, "the caller gets 408 after the last silent server (UDP):\n"
+                        + edge.output());
+                viaFastPath = order(edge, "UDP", SILENT);
+            }
+            List<String> viaContainer;
+            try (EdgeProcess edge = node(listFile, dir.resolve("tcp"), "2")) {
+                int status = callOverTcp(edge.sipPort());
+                assertEquals(408, status, "the caller gets 408 after the last silent server (TCP):\n"
+                        + edge.output());
+                viaContainer = order(edge, "TCP", SILENT);
+            }
+            System.out.println("ConferenceFailoverIT silent: fast path " + viaFastPath + ", container path "
+                    + viaContainer);
+            assertEquals(3, viaFastPath.size(), "every server tried: " + viaFastPath);
+            assertEquals(3, new HashSet<>(viaFastPath).size(), "each once: " + viaFastPath);
+            assertEquals(viaFastPath, viaContainer, "the same failover order on both paths");
+            for (SilentServer s : servers) {
+                assertEquals(2, s.invites(), "each server got one INVITE from each path");
+            }
+        } finally {
+            for (SilentServer s : servers) {
+                s.close();
+            }
+        }
+    }
+
+    private static final Pattern SILENT = Pattern.compile(
+            "conference 77: (\\S+) (?:did not answer in time|answered 408)(?: -> next (\\S+)|, no other server left)");
+
+    /** A conference server that is up (answers OPTIONS 200) and never answers an INVITE. */
+    private static final class SilentServer implements AutoCloseable {
+        private final DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        private final java.util.Set<String> invites = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Thread thread;
+
+        SilentServer() throws IOException {
+            thread = new Thread(this::serve, "silent-server");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        /** INVITE transactions received (retransmissions counted once). */
+        int invites() {
+            return invites.size();
+        }
+
+        private void serve() {
+            byte[] buf = new byte[65535];
+            while (!socket.isClosed()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                } catch (IOException e) {
+                    return;
+                }
+                String m = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+                if (m.startsWith("INVITE ")) {
+                    Matcher b = Pattern.compile("(?i)branch=([^;\\s]+)").matcher(m);
+                    invites.add(b.find() ? b.group(1) : m);
+                } else if (m.startsWith("OPTIONS ")) {
+                    StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+                    for (String line : m.split("\r\n")) {
+                        String l = line.toLowerCase(java.util.Locale.ROOT);
+                        if (l.startsWith("via:") || l.startsWith("from:") || l.startsWith("call-id:")
+                                || l.startsWith("cseq:")) {
+                            ok.append(line).append("\r\n");
+                        } else if (l.startsWith("to:")) {
+                            ok.append(line).append(";tag=silent\r\n");
+                        }
+                    }
+                    ok.append("Content-Length: 0\r\n\r\n");
+                    byte[] out = ok.toString().getBytes(StandardCharsets.UTF_8);
+                    try {
+                        socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            socket.close();
+            thread.join(2_000);
+        }
+    }
+
     private static EdgeProcess node(Path listFile, Path work) throws Exception {
+        return node(listFile, work, "10");
+    }
+
+    private static EdgeProcess node(Path listFile, Path work, String dispatchTimeout) throws Exception {
         return EdgeProcess.builder().workDir(Files.createDirectories(work))
                 .set("dispatcher.list-file", listFile.toString())
                 .set("dispatcher.probe-interval", "1").set("dispatcher.probe-timeout", "500")
@@ -85,15 +201,20 @@ class ConferenceFailoverIT {
                 // has its own Call-ID (sipp ignores a Call-ID it has just ended)
                 .set("dispatcher.algorithm", "hash-ruri-user")
                 .set("rtpengine.engines", "off")
+                .set("proxy.dispatch-timeout", dispatchTimeout)
                 .start();
     }
 
     /** The servers the node tried for conference 77, in order, from its route log lines. */
     private static List<String> order(EdgeProcess edge, String transport) throws InterruptedException {
+        return order(edge, transport, STEP);
+    }
+
+    private static List<String> order(EdgeProcess edge, String transport, Pattern step) throws InterruptedException {
         edge.awaitOutput(o -> o.contains("conference 77:") && o.contains("no other server left"),
                 Duration.ofSeconds(10));
         List<String> tried = new ArrayList<>();
-        Matcher m = STEP.matcher(edge.output());
+        Matcher m = step.matcher(edge.output());
         while (m.find()) {
             if (tried.isEmpty()) {
                 tried.add(m.group(1));
@@ -138,7 +259,7 @@ class ConferenceFailoverIT {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             byte[] out = invite("UDP", port, s.getLocalPort()).getBytes(StandardCharsets.US_ASCII);
             s.send(new DatagramPacket(out, out.length, InetAddress.getLoopbackAddress(), port));
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             byte[] buf = new byte[8192];
             while (System.nanoTime() < end) {
                 s.setSoTimeout(500);
@@ -164,7 +285,7 @@ class ConferenceFailoverIT {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 3000);
             s.getOutputStream().write(invite("TCP", port, s.getLocalPort()).getBytes(StandardCharsets.US_ASCII));
-            s.setSoTimeout(20_000);
+            s.setSoTimeout(30_000);
             InputStream in = s.getInputStream();
             StringBuilder pending = new StringBuilder();
             byte[] buf = new byte[8192];
