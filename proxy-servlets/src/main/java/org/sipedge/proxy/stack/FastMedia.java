@@ -97,6 +97,39 @@ final class FastMedia {
         });
     }
 
+    /**
+     * Sends the request once its offer is anchored (503 when the engine failed and policy refuses, or too many wait
+     * already); {@code finished} runs once it was sent or refused. Null when that happens later, on the engine's thread; true when it happened now.
+     */
+    Boolean forwardWhenAnchored(CompletableFuture<SdpRewrite> offer, gov.nist.javax.sip.message.SIPRequest req,
+                                FastAnswer answer, Runnable finished, Runnable refused, Runnable send) {
+        boolean now = offer.isDone();
+        boolean accepted = then(offer, UdpFastProxy.callId(req), r -> {
+            try {
+                if (!apply(req, r)) {
+                    refused.run();
+                    answer.send(req, 503, "Media Relay Unavailable");
+                } else {
+                    send.run();
+                }
+            } finally {
+                finished.run();
+            }
+        });
+        if (!accepted) {
+            if (handoff.logRefusal(System.nanoTime())) {
+                LOG.warning("fast path: new call call-id=" + UdpFastProxy.callId(req) + " -> 503 Overloaded: " + handoff.limit()
+                        + " messages already wait for the media engine (proxy.max-waiting; at most one such line a "
+                        + "second, all counted in RefusedWaiting503)");
+            }
+            finished.run();
+            refused.run();
+            answer.send(req, 503, "Overloaded");
+            return true;
+        }
+        return now ? Boolean.TRUE : null;
+    }
+
     /** Puts the engine's SDP into the message; false when the call must be refused (engine failed, policy reject). */
     boolean apply(SIPMessage msg, SdpRewrite r) {
         if (r instanceof SdpRewrite.Anchored a) {

@@ -2,7 +2,6 @@ package org.sipedge.proxy.stack;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import org.sipedge.registrar.Binding;
 import org.sipedge.registrar.Transport;

@@ -4,8 +4,6 @@ import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.header.MaxForwards;
-import gov.nist.javax.sip.header.RecordRoute;
-import gov.nist.javax.sip.header.RetryAfter;
 import gov.nist.javax.sip.header.Route;
 import gov.nist.javax.sip.header.RouteList;
 import gov.nist.javax.sip.header.Via;
@@ -22,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.sip.header.RouteHeader;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.container.FastProxyHandler;
@@ -33,7 +30,6 @@ import org.sipedge.registrar.LocationService;
 import org.sipedge.registrar.core.AddressOfRecord;
 import org.sipedge.rtpengine.MediaAnchor;
 import org.sipedge.rtpengine.MediaLeg;
-import org.sipedge.rtpengine.SdpRewrite;
 import org.sipedge.rtpengine.UaKind;
 
 /**
@@ -66,6 +62,8 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final FastSelf self = new FastSelf();
     private final FastMedia media;
     private final FastResponses responses;
+    private final FastDialogs dialogs;
+    private final FastConferenceInvites conferenceInvites;
     private final CallerPolicy callers;
     private final HeaderFactoryImpl headers = new HeaderFactoryImpl();
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
@@ -93,9 +91,9 @@ public final class UdpFastProxy implements FastProxyHandler {
         this.conferences = pins == null ? null
                 : new FastConferences(pins, rule, dispatchTimeoutSeconds, System::nanoTime,
                         new DropCounter(gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor::droppedCount), true);
-        if (conferences != null) {
-            conferences.bind(new ConferenceHooks());
-        }
+        this.conferenceInvites = conferences == null ? null
+                : new FastConferenceInvites(t, self, this.media, conferences, callers, secret);
+        this.dialogs = new FastDialogs(t, self, this.media, conferences, secret);
         this.responses = new FastResponses(t, self, this.media, conferences);
     }
 
@@ -107,14 +105,14 @@ public final class UdpFastProxy implements FastProxyHandler {
             self.learn(channel.getMessageProcessor());
             RouteList routes = req.getRouteHeaders();
             if (routes != null && !routes.isEmpty()) {
-                return self.isOurs((Route) routes.getFirst()) && inDialog(req, channel, routes);
+                return self.isOurs((Route) routes.getFirst()) && dialogs.inDialog(req, channel, routes);
             }
             String method = req.getMethod();
             if ("INVITE".equals(method) && req.getToTag() == null) {
                 return initialInvite(req, channel);
             }
             if ("CANCEL".equals(method) || ("ACK".equals(method) && req.getToTag() != null)) {
-                return sameBranchAsInvite(req, channel);
+                return dialogs.sameBranchAsInvite(req, channel);
             }
             return false;
         } catch (Exception e) {
@@ -151,7 +149,7 @@ public final class UdpFastProxy implements FastProxyHandler {
         if (conferences != null) {
             Optional<String> conf = conferences.conferenceOf(req);
             if (conf.isPresent()) {
-                return conferenceInvite(req, channel, ruri, mf, conf.get(), identity);
+                return conferenceInvites.invite(req, channel, ruri, mf, conf.get(), identity);
             }
         }
         String incoming = req.getTopmostVia().getBranch();
@@ -219,44 +217,10 @@ public final class UdpFastProxy implements FastProxyHandler {
             return true;
         }
         MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
-                sourceIp(channel));
+                FastAnswer.sourceIp(channel));
         String sdp = FastMedia.body(req);
-        Answer answer = answerTo(channel);
-        return offered(media.once("o|" + incoming, sdp, () -> media.anchor().offerAsync(leg, sdp)), req, answer,
-                incoming, () -> { }, send);
-    }
-
-    /**
-     * Sends the request once its offer is anchored (503 when the engine failed and policy refuses, or too many wait
-     * already). Null when that happens later, on the engine's thread; true when it happened now.
-     */
-    private Boolean offered(CompletableFuture<SdpRewrite> offer, SIPRequest req, Answer answer, String incoming,
-                            Runnable refused, Runnable send) {
-        boolean now = offer.isDone();
-        boolean accepted = media.then(offer, callId(req), r -> {
-            try {
-                if (!media.apply(req, r)) {
-                    refused.run();
-                    answer.send(req, 503, "Media Relay Unavailable");
-                } else {
-                    send.run();
-                }
-            } finally {
-                t.handling.remove(incoming);
-            }
-        });
-        if (!accepted) {
-            if (handoff.logRefusal(System.nanoTime())) {
-                LOG.warning("fast path: new call call-id=" + callId(req) + " -> 503 Overloaded: " + handoff.limit()
-                        + " messages already wait for the media engine (proxy.max-waiting; at most one such line a "
-                        + "second, all counted in RefusedWaiting503)");
-            }
-            t.handling.remove(incoming);
-            refused.run();
-            answer.send(req, 503, "Overloaded");
-            return true;
-        }
-        return now ? Boolean.TRUE : null;
+        return media.forwardWhenAnchored(media.once("o|" + incoming, sdp, () -> media.anchor().offerAsync(leg, sdp)),
+                req, FastAnswer.to(channel, self, t.dropped), () -> t.handling.remove(incoming), () -> { }, send);
     }
 
     /** The value of a store read when it is there within {@link #STORE_WAIT_MICROS}, else null (counted). */
@@ -270,256 +234,6 @@ public final class UdpFastProxy implements FastProxyHandler {
             }
         }
         return read.join();
-    }
-
-    /**
-     * An initial INVITE into a conference: to the pinned server (a retransmission to wherever its INVITE went
-     * last). The request as forwarded is kept until the final response, for failover.
-     */
-    private boolean conferenceInvite(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf, String conf,
-                                     String identity) throws Exception {
-        String incoming = req.getTopmostVia().getBranch();
-        FastTables.Forwarded prior = t.forwarded.get(incoming);
-        FastConferences.Route.To route = null;
-        FastTables.Forwarded f;
-        if (prior != null) {
-            // a retransmission from the caller: forwarded the same way (same bytes, same branch) to wherever the
-            // INVITE went last while that server is silent; the caller's own timers drive retransmission, as on the
-            // rest of the fast path. Once the server answered, its answer is on the way: the copy is absorbed.
-            if (!conferences.forwardsRetransmission(prior.ourBranch())) {
-                t.absorbed.increment();
-                return true;
-            }
-            f = prior;
-        } else {
-            FastConferences.Route r = conferences.route(conf, req, ruri.getUser());
-            if (r instanceof FastConferences.Route.Refuse refuse) {
-                replyStateless(req, channel, refuse.status(), refuse.reason());
-                return true;
-            }
-            if (!(r instanceof FastConferences.Route.To to)) {
-                return decline();
-            }
-            FastTables.Forwarded mine = new FastTables.Forwarded(InetAddress.getByName(to.target().host()),
-                    to.target().port(), FastPathRules.branchFor(incoming, secret), to.target().requestUri());
-            // a retransmission may be on another worker thread right now: one of the two keeps the attempt
-            f = t.forwarded.putIfAbsent(incoming, mine);
-            if (f == null) {
-                return decline(); // table full (the pin already counts the call; the container joins it again)
-            }
-            route = f == mine ? to : null;
-        }
-        boolean hasSdp = FastMedia.hasSdp(req);
-        boolean anchoring = media.enabled();
-        if (!t.invites.put(f.ourBranch(), new FastTables.InviteState(true, anchoring && !hasSdp))) {
-            return decline();
-        }
-        FastConferences.Route.To first = route;
-        MessageProcessor out = channel.getMessageProcessor();
-        Runnable send = () -> {
-            try {
-                req.setRequestURI(addresses.createURI(f.requestUri()));
-                if (identity != null && callers.trustedHop(f.host().getHostAddress())
-                        && req.getHeader("P-Asserted-Identity") == null) {
-                    req.addHeader(headers.createHeader("P-Asserted-Identity", "<" + identity + ">"));
-                }
-                mf.decrementMaxForwards();
-                RecordRoute rr = self.recordRoute();
-                ((SipUri) rr.getAddress().getURI()).setParameter(FastConferences.ROUTE_PARAM,
-                        FastConferences.encode(conf));
-                req.addFirst(rr);
-                if (first != null) {
-                    conferences.sent(conferences.attempt(conf, first.keys(), incoming, first.serverUri(),
-                            new java.util.ArrayList<>(List.of(first.serverUri().toLowerCase(java.util.Locale.ROOT))),
-                            (SIPRequest) req.clone(), f.host(), f.port(), f.ourBranch(), 1));
-                }
-                self.pushVia(req, f.ourBranch());
-                self.send(req, out, f.host(), f.port());
-                t.initialForwarded.increment();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
-        if (!(anchoring && hasSdp)) {
-            send.run();
-            return true;
-        }
-        // copies that come while the engine answers are absorbed: the attempt is open only once sent
-        MediaLeg leg = new MediaLeg(callId(req), req.getFromTag(), null, null, UaKind.PLAIN, UaKind.PLAIN,
-                sourceIp(channel));
-        String sdp = FastMedia.body(req);
-        Boolean done = offered(media.once("o|" + incoming, sdp, () -> media.anchor().offerAsync(leg, sdp)), req,
-                answerTo(channel), incoming, () -> conferences.release(conf, callId(req)), send);
-        return done == null || done;
-    }
-
-    /** What conference failover needs from the fast path. */
-    private final class ConferenceHooks implements FastConferences.Hooks {
-        @Override
-        public Via via(String branch) throws Exception {
-            return self.via(branch);
-        }
-
-        @Override
-        public String branch(String incomingBranch, int n) {
-            return FastPathRules.branchFor(incomingBranch + "/" + n, secret);
-        }
-
-        @Override
-        public void send(SIPMessage msg, InetAddress host, int port) throws Exception {
-            self.send(msg, host, port);
-        }
-
-        @Override
-        public void resend(FastConferences.Attempt previous, FastConferences.Attempt next) throws Exception {
-            FastTables.InviteState st = t.invites.get(previous.ourBranch);
-            String ruri = next.forwarded.getRequestURI().toString();
-            t.forwarded.put(next.incomingBranch, new FastTables.Forwarded(next.host, next.port, next.ourBranch, ruri));
-            t.invites.put(next.ourBranch, st != null ? st : new FastTables.InviteState(true, false));
-            conferences.sent(next);
-            SIPRequest out = (SIPRequest) next.forwarded.clone();
-            out.addFirst(via(next.ourBranch));
-            send(out, next.host, next.port);
-            t.requestsForwarded.increment();
-        }
-
-        @Override
-        public void timedOut(FastConferences.Attempt last) throws Exception {
-            SIPResponse r = last.forwarded.createResponse(408, "Request Timeout");
-            Via top = r.getTopmostVia();
-            FastPathRules.UdpTarget hop =
-                    FastPathRules.responseHop(top.getReceived(), top.getRPort(), top.getHost(), top.getPort());
-            if (media.enabled()) {
-                media.delete(last.callId);
-            }
-            if (hop != null) {
-                send(r, InetAddress.getByName(hop.host()), hop.port());
-                t.responsesForwarded.increment();
-            }
-        }
-    }
-
-    /** CANCEL, and the ACK of a non-2xx final response: same branch and Request-URI as the INVITE we forwarded. */
-    private boolean sameBranchAsInvite(SIPRequest req, MessageChannel channel) throws Exception {
-        FastTables.Forwarded f = t.forwarded.get(req.getTopmostVia().getBranch());
-        if (f == null) {
-            return false; // not ours (or long gone): the container answers (481) or absorbs it
-        }
-        req.setRequestURI(addresses.createURI(f.requestUri()));
-        MaxForwards mf = (MaxForwards) req.getMaxForwards();
-        if (mf != null && mf.getMaxForwards() > 0) {
-            mf.decrementMaxForwards();
-        }
-        self.pushVia(req, f.ourBranch());
-        self.send(req, channel.getMessageProcessor(), f.host(), f.port());
-        t.requestsForwarded.increment();
-        return true;
-    }
-
-    /** A request routed through a dialog the fast path record-routed: loose routing to the next hop. */
-    private boolean inDialog(SIPRequest req, MessageChannel channel, RouteList routes) throws Exception {
-        SipUri next;
-        if (routes.size() > 1) {
-            if (!(((Route) routes.get(1)).getAddress().getURI() instanceof SipUri r) || !r.hasParameter("lr")) {
-                return decline(); // strict routers downstream are the container's business
-            }
-            next = r;
-        } else if (req.getRequestURI() instanceof SipUri r) {
-            next = r;
-        } else {
-            return decline();
-        }
-        String transport = next.getTransportParam();
-        if ((transport != null && !transport.equalsIgnoreCase("udp")) || !FastPathRules.isIpv4Literal(next.getHost())) {
-            return decline();
-        }
-        MaxForwards mf = (MaxForwards) req.getMaxForwards();
-        if (mf != null && mf.getMaxForwards() <= 0) {
-            if (!"ACK".equals(req.getMethod())) {
-                replyStateless(req, channel, 483, "Too Many Hops");
-            }
-            return true;
-        }
-        String method = req.getMethod();
-        String callId = callId(req);
-        String ourBranch = FastPathRules.branchFor(req.getTopmostVia().getBranch(), secret);
-        if (conferences != null && ((Route) routes.getFirst()).getAddress().getURI() instanceof SipUri own) {
-            Optional<String> conf = FastConferences.decode(own.getParameter(FastConferences.ROUTE_PARAM));
-            if (conf.isPresent()) {
-                switch (method) {
-                    case "BYE" -> conferences.releaseLater(conf.get(), callId);
-                    case "INVITE", "UPDATE" -> conferences.refreshLater(conf.get());
-                    default -> {
-                    }
-                }
-            }
-        }
-        MessageProcessor out = channel.getMessageProcessor();
-        InetAddress nextHost = InetAddress.getByName(next.getHost()); // an IPv4 literal: no lookup
-        int port = next.getPort() > 0 ? next.getPort() : 5060;
-        Runnable send = () -> {
-            try {
-                routes.removeFirst();
-                if (routes.isEmpty()) {
-                    req.removeHeader(RouteHeader.NAME);
-                }
-                if (mf != null) {
-                    mf.decrementMaxForwards();
-                }
-                self.pushVia(req, ourBranch);
-                self.send(req, out, nextHost, port);
-                t.requestsForwarded.increment();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
-        CompletableFuture<SdpRewrite> anchored = null;
-        boolean offer = false;
-        if (media.enabled()) {
-            switch (method) {
-                case "BYE" -> media.delete(callId);
-                case "INVITE", "UPDATE" -> {
-                    boolean sdp = FastMedia.hasSdp(req);
-                    if (!t.invites.put(ourBranch, new FastTables.InviteState(false, !sdp && "INVITE".equals(method)))) {
-                        return decline();
-                    }
-                    if (sdp) {
-                        offer = true;
-                        anchored = media.anchor().offerAsync(new MediaLeg(callId, req.getFromTag(), req.getToTag(),
-                                null, UaKind.PLAIN, UaKind.PLAIN, sourceIp(channel)), FastMedia.body(req));
-                    }
-                }
-                case "ACK" -> {
-                    if (FastMedia.hasSdp(req) && media.takeLateOffer(callId)) {
-                        // the offer came in the 2xx from the callee: the callee is the offerer
-                        anchored = media.anchor().answerAsync(new MediaLeg(callId, req.getToTag(), req.getFromTag(),
-                                null, UaKind.PLAIN, UaKind.PLAIN, sourceIp(channel)), FastMedia.body(req));
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        if (anchored == null) {
-            send.run();
-            return true;
-        }
-        boolean refuseOnFailure = offer;
-        Answer answer = answerTo(channel);
-        if (!media.then(anchored, callId, r -> {
-            if (!media.apply(req, r) && refuseOnFailure) {
-                answer.send(req, 503, "Media Relay Unavailable");
-            } else {
-                send.run();
-            }
-        })) {
-            if (refuseOnFailure) {
-                answer.send(req, 503, "Overloaded");
-            } else {
-                t.dropped.increment(); // an ACK: the callee retransmits its 2xx
-            }
-        }
-        return true;
     }
 
     // ---------------------------------------------------------------- responses
@@ -555,62 +269,6 @@ public final class UdpFastProxy implements FastProxyHandler {
                 req.addHeader(headers.createHeader("Proxy-Authorization", k));
             }
         }
-    }
-
-    private void replyStateless(SIPRequest req, MessageChannel channel, int status, String reason) {
-        answerTo(channel).send(req, status, reason);
-    }
-
-    private Answer answerTo(MessageChannel channel) {
-        InetAddress source = channel.getPeerPacketSourceAddress();
-        return source != null ? new Answer(channel.getMessageProcessor(), source, channel.getPeerPacketSourcePort())
-                : new Answer(channel.getMessageProcessor(), peer(channel), channel.getPeerPort());
-    }
-
-    private static InetAddress peer(MessageChannel channel) {
-        try {
-            return InetAddress.getByName(channel.getPeerAddress()); // an IP literal: no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Where a stateless answer to a request goes: its datagram's source (RFC 3581), taken while the request's
-     * message channel still describes it, so the answer can be sent later from any thread.
-     */
-    private final class Answer {
-        private final MessageProcessor listener;
-        private final InetAddress to;
-        private final int port;
-
-        private Answer(MessageProcessor listener, InetAddress to, int port) {
-            this.listener = listener;
-            this.to = to;
-            this.port = port;
-        }
-
-        void send(SIPRequest req, int status, String reason) {
-            try {
-                SIPResponse r = req.createResponse(status, reason);
-                if (status == 503) {
-                    RetryAfter ra = new RetryAfter();
-                    ra.setRetryAfter(5);
-                    r.setHeader(ra);
-                }
-                self.send(r, listener, to, port);
-            } catch (Exception e) {
-                t.dropped.increment();
-            }
-        }
-    }
-
-    private static String sourceIp(MessageChannel channel) {
-        if (channel == null) {
-            return null;
-        }
-        InetAddress a = channel.getPeerPacketSourceAddress();
-        return a != null ? a.getHostAddress() : null;
     }
 
     static String callId(SIPMessage m) {
