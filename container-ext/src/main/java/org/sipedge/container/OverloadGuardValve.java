@@ -64,8 +64,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     private double maxHeapFraction = 0.85;
     private int retryAfter = 5;
     private long maxQueueWaitMillis = 250;
-    private volatile long heapCheckedAt;
-    private volatile boolean heapHigh;
+    private volatile LoadGuard loadGuard = new LoadGuard(100_000, 0.85, System::nanoTime, LoadGuard.Heap.RUNTIME);
     private volatile long queueRefusalLoggedAt;
     private QueueWaitGuard queueWait = new QueueWaitGuard(250, PERSIST_NANOS, System::nanoTime);
     /**
@@ -86,6 +85,8 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
             var p = impl.getConfigurationProperties();
             maxServerTransactions = Integer.parseInt(p.getProperty(MAX_SERVER_TRANSACTIONS, "100000"));
             maxHeapFraction = Double.parseDouble(p.getProperty(MAX_HEAP_FRACTION, "0.85"));
+            loadGuard = new LoadGuard(maxServerTransactions, maxHeapFraction, System::nanoTime,
+                    LoadGuard.Heap.RUNTIME);
             retryAfter = Integer.parseInt(p.getProperty(RETRY_AFTER_SECONDS, "5"));
             maxQueueWaitMillis = Long.parseLong(p.getProperty(MAX_QUEUE_WAIT_MILLIS, "250"));
             queueWait = new QueueWaitGuard(maxQueueWaitMillis, PERSIST_NANOS, System::nanoTime);
@@ -314,17 +315,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     }
 
     private boolean overloaded() {
-        if (stack.getServerTransactionTableSize() > maxServerTransactions) {
-            return true;
-        }
-        long now = System.nanoTime();
-        if (now - heapCheckedAt > 50_000_000L) { // look at the heap at most every 50 ms
-            heapCheckedAt = now;
-            Runtime rt = Runtime.getRuntime();
-            long used = rt.totalMemory() - rt.freeMemory();
-            heapHigh = used > maxHeapFraction * rt.maxMemory();
-        }
-        return heapHigh;
+        return loadGuard.overloaded(stack.getServerTransactionTableSize());
     }
 
     @Override
