@@ -65,6 +65,9 @@ public final class RegistrarComponents {
         this.location = new LocationService(store, new RegistrarRules(limits, node), Clock.systemUTC());
         this.metrics = new RegistrarMetrics(location);
         this.registrar = new Registrar(location, authenticator, metrics, Clock.systemUTC());
+        if (!store.kind().equals("memory")) {
+            registrar.offThread(); // REGISTERs wait for the cluster on the registrar's pool, not on SIP threads
+        }
         if (settings.getBool(RegistrarParam.UDP_FAST_PATH)) {
             udpFastPath = new UdpRegisterFastPath(registrar);
             udpFastPath.install();
@@ -241,6 +244,7 @@ public final class RegistrarComponents {
         if (udpFastPath != null) {
             udpFastPath.uninstall();
         }
+        registrar.close();
         ConnectionEvents.removeCloseListener(closeListener);
         if (mbeanName != null) {
             try {

@@ -40,23 +40,30 @@ public final class RegistrarServlet extends SipServlet {
 
     @Override
     protected void doRegister(SipServletRequest req) throws IOException {
+        java.util.concurrent.CompletableFuture<RegisterReply> reply;
         try {
-            RegisterReply reply;
-            try {
-                RegisterRequest r = RegisterRequestReader.read(req);
-                List<String> authz = new ArrayList<>();
-                req.getHeaders("Authorization").forEachRemaining(authz::add);
-                reply = components.registrar().handle(r, authz);
-            } catch (MalformedRegisterException e) {
-                reply = components.registrar().malformed(req.getCallId(), e.getMessage());
-            }
-            send(req, reply);
+            RegisterRequest r = RegisterRequestReader.read(req);
+            List<String> authz = new ArrayList<>();
+            req.getHeaders("Authorization").forEachRemaining(authz::add);
+            // with a cluster store the answer is sent from the registrar's pool once the store has answered
+            reply = components.registrar().handleAsync(r, authz);
+        } catch (MalformedRegisterException e) {
+            reply = java.util.concurrent.CompletableFuture.completedFuture(
+                    components.registrar().malformed(req.getCallId(), e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "REGISTER call-id=" + req.getCallId() + " failed", e);
-            req.createResponse(500, "Server Internal Error").send();
-        } finally {
-            release(req);
+            reply = java.util.concurrent.CompletableFuture.completedFuture(
+                    new RegisterReply(500, "Server Internal Error", List.of()));
         }
+        reply.whenComplete((r, e) -> {
+            try {
+                send(req, r);
+            } catch (IOException | RuntimeException ex) {
+                LOG.log(Level.WARNING, "REGISTER call-id=" + req.getCallId() + " not answered", ex);
+            } finally {
+                release(req);
+            }
+        });
     }
 
     private static void send(SipServletRequest req, RegisterReply reply) throws IOException {

@@ -63,25 +63,50 @@ public final class UdpRegisterFastPath implements StatelessRequestHandler {
     public boolean handle(SIPRequest req, MessageChannel channel) {
         handled.increment();
         String callId = req.getCallId() == null ? "?" : req.getCallId().getCallId();
-        RegisterReply reply;
+        java.util.concurrent.CompletableFuture<RegisterReply> reply;
         try {
             try {
                 RegisterRequest r = read(req, channel);
-                reply = registrar.handle(r, values(req, "Authorization"));
+                reply = registrar.handleAsync(r, values(req, "Authorization"));
             } catch (MalformedRegisterException e) {
-                reply = registrar.malformed(callId, e.getMessage());
+                reply = java.util.concurrent.CompletableFuture.completedFuture(registrar.malformed(callId,
+                        e.getMessage()));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "REGISTER call-id=" + callId + " failed", e);
-            reply = new RegisterReply(500, "Server Internal Error", List.of());
+            reply = java.util.concurrent.CompletableFuture.completedFuture(
+                    new RegisterReply(500, "Server Internal Error", List.of()));
         }
+        if (reply.isDone()) {
+            send(req, channel, reply.join(), callId);
+            return true;
+        }
+        // answered later from the registrar's pool: the channel moves on to the next datagram, so the answer goes
+        // from the listener to the datagram's source, taken now
+        java.net.InetAddress source = channel.getPeerPacketSourceAddress();
+        int port = channel.getPeerPacketSourcePort();
+        gov.nist.javax.sip.stack.MessageProcessor listener = channel.getMessageProcessor();
+        reply.thenAccept(r -> {
+            try {
+                if (source == null || !(listener instanceof gov.nist.javax.sip.stack.UDPMessageProcessor udp)) {
+                    throw new IllegalStateException("no source address for the answer");
+                }
+                udp.createMessageChannel(source, port).sendMessage(toResponse(req, r));
+            } catch (Exception e) {
+                sendFailures.increment();
+                LOG.log(Level.WARNING, "REGISTER call-id=" + callId + " reply not sent", e);
+            }
+        });
+        return true;
+    }
+
+    private void send(SIPRequest req, MessageChannel channel, RegisterReply reply, String callId) {
         try {
             channel.sendMessage(toResponse(req, reply));
         } catch (Exception e) {
             sendFailures.increment(); // counted; the UA retransmits and gets the same answer
             LOG.log(Level.WARNING, "REGISTER call-id=" + callId + " reply not sent", e);
         }
-        return true;
     }
 
     static RegisterRequest read(SIPRequest req, MessageChannel channel) throws MalformedRegisterException {
