@@ -83,15 +83,6 @@ class ClusterFlowIT {
             } finally {
                 ws.close();
             }
-            b.stop();
-            Matcher later = Pattern.compile("ContinuedLater=(\\d+)").matcher(b.output());
-            assertTrue(later.find(), "node B's stop line names its hand-offs:\n" + b.output());
-            if (store.equals("hazelcast")) {
-                // Hazelcast answers every read on a partition thread, so B's lookups continued later; Infinispan
-                // keeps a copy of every key on both nodes (two owners) and completes a local read at once
-                assertTrue(Long.parseLong(later.group(1)) > 0, "B's location lookups in the " + store + " store "
-                        + "were waited for off the SIP threads (the request continued later): " + later.group());
-            }
         }
     }
 

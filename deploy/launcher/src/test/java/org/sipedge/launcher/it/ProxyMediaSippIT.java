@@ -50,6 +50,11 @@ class ProxyMediaSippIT {
         if (engine != null) {
             engine.close();
         }
+        // the TCP calls' offers went to rtpengine without a SIP thread waiting: each continued on the container's
+        // asynchronous executor once the engine answered
+        java.util.regex.Matcher later = Pattern.compile("ContinuedLater=(\\d+)").matcher(edge.output());
+        assertTrue(later.find() && Long.parseLong(later.group(1)) > 0,
+                "container-path calls waited for the engine off the SIP threads:\n" + edge.output());
     }
 
     @ParameterizedTest
