@@ -17,6 +17,11 @@ import java.util.Objects;
  * same value; other parameters count only when both have them; headers must agree.
  */
 public final class SipUri {
+    /** Compiled once: String.matches compiles its pattern on every call, once per URI parsed. */
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Za-z0-9.-]+");
+    private static final java.util.regex.Pattern PORT = java.util.regex.Pattern.compile("[0-9]{1,5}");
+
     private static final String[] SIGNIFICANT = {"user", "ttl", "method", "maddr", "transport"};
 
     private final String scheme;
@@ -111,7 +116,7 @@ public final class SipUri {
                 }
                 port = port(after.substring(1), text);
             }
-            if (!host.substring(1, host.length() - 1).matches("[0-9A-Fa-f:.]+")) {
+            if (!IPV6.matcher(host.substring(1, host.length() - 1)).matches()) {
                 throw new IllegalArgumentException("not an IPv6 address: " + text);
             }
         } else {
@@ -123,7 +128,7 @@ public final class SipUri {
             if (pc >= 0) {
                 port = port(hostPort.substring(pc + 1), text);
             }
-            if (!host.matches("[A-Za-z0-9.-]+") || host.startsWith(".") || host.startsWith("-")) {
+            if (!HOST.matcher(host).matches() || host.startsWith(".") || host.startsWith("-")) {
                 throw new IllegalArgumentException("not a host name or address: " + text);
             }
         }
@@ -140,7 +145,7 @@ public final class SipUri {
     }
 
     private static int port(String digits, String text) {
-        if (!digits.matches("[0-9]{1,5}") || Integer.parseInt(digits) > 65535) {
+        if (!PORT.matcher(digits).matches() || Integer.parseInt(digits) > 65535) {
             throw new IllegalArgumentException("bad port '" + digits + "': " + text);
         }
         return Integer.parseInt(digits);

@@ -7,6 +7,8 @@ import org.sipedge.registrar.PushParams;
  * fast path). Each failure's message is the 400's reason phrase: it names the problem, never anything internal.
  */
 public final class HeaderValues {
+    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
+
     private HeaderValues() {
     }
 
@@ -15,7 +17,7 @@ public final class HeaderValues {
         if (header == null) {
             throw new MalformedRegisterException("Missing CSeq header");
         }
-        String[] parts = header.trim().split("\\s+");
+        String[] parts = BLANKS.split(header.trim());
         try {
             long n = Long.parseLong(parts[0]);
             if (n < 0 || n > 0x7fffffffL || parts.length != 2 || !parts[1].equals("REGISTER")) {

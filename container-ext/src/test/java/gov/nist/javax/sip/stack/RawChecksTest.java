@@ -80,4 +80,37 @@ class RawChecksTest {
         assertTrue(answer.startsWith("SIP/2.0 505 Version Not Supported\r\nVia: SIP/2.0/UDP 127.0.0.1:5070"), answer);
         assertTrue(answer.contains("Call-ID: raw-1\r\n"));
     }
+
+    private static String repeatedIn(String headers) {
+        byte[] raw = ("REGISTER sip:example.com SIP/2.0\r\n" + headers + "\r\nbody: x\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        return RawChecks.repeatedSingleHeader(raw, raw.length > 0 ? new String(raw, StandardCharsets.ISO_8859_1)
+                .indexOf('\n') + 1 : 0);
+    }
+
+    @Test
+    void aSingleValueHeaderTwiceIsFoundWhateverItsCaseSpacingOrCompactForm() {
+        assertEquals("Call-ID", repeatedIn("Call-ID: a\r\ni: b\r\n"));
+        assertEquals("From", repeatedIn("FROM: <sip:a@x>\r\nf : <sip:b@x>\r\n"));
+        assertEquals("CSeq", repeatedIn("cseq: 1 REGISTER\r\nCSEQ:2 REGISTER\r\n"));
+        assertEquals("Content-Length", repeatedIn("Content-Length: 0\r\n l-continued\r\nl: 0\r\n"));
+        assertEquals("Max-Forwards", repeatedIn("Max-Forwards: 70\r\n\tMax-Forwards-not: 1\r\nmax-forwards: 69\r\n"));
+    }
+
+    @Test
+    void multiValueHeadersSimilarNamesAndTheBodyDoNotCount() {
+        assertNull(repeatedIn("Via: a\r\nVia: b\r\nContact: <sip:a@x>\r\nContact: <sip:b@x>\r\nTo: x\r\n"));
+        assertNull(repeatedIn("Call-Info: a\r\nCall-ID: x\r\nFrom-x: y\r\nFrom: z\r\n"), "a longer name is another header");
+        assertNull(repeatedIn("To: a\r\n\r\nTo: in the body\r\n"));
+    }
+
+    @Test
+    void theBitOfANameIsFoundByBytes() {
+        byte[] b = " Content-TYPE :".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(64, RawChecks.singleHeaderBit(b, 0, b.length - 1));
+        byte[] c = "c:".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(64, RawChecks.singleHeaderBit(c, 0, 1));
+        byte[] other = "Subject:".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(0, RawChecks.singleHeaderBit(other, 0, 7));
+    }
 }
