@@ -75,7 +75,7 @@ public final class CallTable {
             case FORCED -> forced.increment();
         }
         if (why != End.DELETED) {
-            LOG.info("Call-ID=" + LogText.safe(call.callId()) + " ended: " + switch (why) {
+            LOG.info("call-id=" + LogText.safe(call.callId()) + " ended: " + switch (why) {
                 case TIMEOUT -> "no media for " + timeoutMillis / 1000 + " s";
                 case OFFER_TIMEOUT -> "offer unanswered for " + offerTimeoutMillis / 1000 + " s";
                 default -> "relay stopping";

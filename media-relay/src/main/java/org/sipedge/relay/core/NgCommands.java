@@ -106,7 +106,7 @@ public final class NgCommands implements NgHandler {
         String logId = LogText.safe(callId);
         SignalOptions options = SignalOptions.parse(d);
         if (!options.unknown().isEmpty() || !options.unsupported().isEmpty()) {
-            LOG.info(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + ": ignored "
+            LOG.info(() -> "call-id=" + logId + " " + (offer ? "offer" : "answer") + ": ignored "
                     + (options.unknown().isEmpty() ? "" : "unknown " + LogText.safe(String.join(", ", options.unknown())))
                     + (options.unknown().isEmpty() || options.unsupported().isEmpty() ? "" : "; ")
                     + (options.unsupported().isEmpty() ? "" : "flags this relay does not implement "
@@ -116,7 +116,7 @@ public final class NgCommands implements NgHandler {
         try {
             parsed = SessionDescription.parse(sdp);
         } catch (SdpException e) {
-            LOG.info(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: SDP does not parse ("
+            LOG.info(() -> "call-id=" + logId + " " + (offer ? "offer" : "answer") + " refused: SDP does not parse ("
                     + LogText.safe(e.getMessage()) + ")");
             return NgFrontEnd.error(e.ngErrorReason());
         }
@@ -126,7 +126,7 @@ public final class NgCommands implements NgHandler {
         String unsupported = webrtc == null ? needsWebrtc(parsed, options) : notTerminable(parsed, options);
         if (unsupported != null) {
             unsupportedRequests.increment();
-            LOG.warning("Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + unsupported);
+            LOG.warning("call-id=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + unsupported);
             return NgFrontEnd.error(webrtc == null ? "Unsupported: " + unsupported + " needs ICE/DTLS-SRTP "
                     + "termination, which is off in this relay" : "Unsupported: " + unsupported);
         }
@@ -146,7 +146,7 @@ public final class NgCommands implements NgHandler {
         if (offer) {
             call = calls.getOrCreate(callId, settings.maxCalls(), nowMillis, nowNanos);
             if (call == null) {
-                LOG.warning("Call-ID=" + logId + " offer refused: " + settings.maxCalls() + " calls already");
+                LOG.warning("call-id=" + logId + " offer refused: " + settings.maxCalls() + " calls already");
                 return loadLimit(d);
             }
         } else {
@@ -167,25 +167,25 @@ public final class NgCommands implements NgHandler {
             } catch (IllegalArgumentException e) { // a WebRTC SDP without what termination needs
                 x.rollBack();
                 forgetIfEmpty(call, nowMillis);
-                LOG.info(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: "
+                LOG.info(() -> "call-id=" + logId + " " + (offer ? "offer" : "answer") + " refused: "
                         + LogText.safe(e.getMessage()));
                 return NgFrontEnd.error("Incomplete WebRTC SDP: " + e.getMessage());
             } catch (MediaPorts.NoPortsException e) {
                 x.rollBack();
                 forgetIfEmpty(call, nowMillis);
-                LOG.warning("Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + e.getMessage());
+                LOG.warning("call-id=" + logId + " " + (offer ? "offer" : "answer") + " refused: " + e.getMessage());
                 return NgFrontEnd.error("Ran out of ports");
             }
             if (!fits.test(reply)) {
                 x.rollBack();
                 forgetIfEmpty(call, nowMillis);
-                LOG.warning("Call-ID=" + logId + " " + (offer ? "offer" : "answer")
+                LOG.warning("call-id=" + logId + " " + (offer ? "offer" : "answer")
                         + " refused: the rewritten SDP does not fit one UDP datagram");
                 return NgFrontEnd.error("Reply too large for one UDP datagram; nothing was created");
             }
             x.commit(parsed, options, offer, nowNanos);
             call.signalled(nowMillis, nowNanos);
-            LOG.fine(() -> "Call-ID=" + logId + " " + (offer ? "offer" : "answer") + " from " + LogText.safe(fromTag));
+            LOG.fine(() -> "call-id=" + logId + " " + (offer ? "offer" : "answer") + " from " + LogText.safe(fromTag));
             return reply;
         }
     }
@@ -428,7 +428,7 @@ public final class NgCommands implements NgHandler {
         private WebRtcEndpoint terminate(MediaSide side) {
             WebRtcEndpoint w = side.webrtc();
             if (w == null) {
-                String name = "Call-ID=" + LogText.safe(call.callId()) + " party "
+                String name = "call-id=" + LogText.safe(call.callId()) + " party "
                         + LogText.safe(side.party().tag() != null ? side.party().tag() : "(callee)") + " media "
                         + side.index();
                 w = webrtc.newEndpoint(name, (datagram, to) -> ports.send(side.rtp().transport(), datagram, to));
@@ -681,7 +681,7 @@ public final class NgCommands implements NgHandler {
             calls.destroy(call, CallTable.End.DELETED, nowMillis);
         }
         boolean all = whole;
-        LOG.info(() -> "Call-ID=" + LogText.safe(callId) + " deleted" + (all ? "" : " (branch "
+        LOG.info(() -> "call-id=" + LogText.safe(callId) + " deleted" + (all ? "" : " (branch "
                 + LogText.safe(toTag != null ? toTag : viaBranch) + ")") + (delay > 0 ? ", sockets freed in " + delay + " s" : ""));
         return reply;
     }

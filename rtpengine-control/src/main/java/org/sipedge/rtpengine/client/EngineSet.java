@@ -279,7 +279,7 @@ public final class EngineSet implements AutoCloseable {
         if (whenBackToo) {
             if (orphans.size() >= MAX_ORPHANS) {
                 cleanupDropped.increment();
-                LOG.warning("Call-ID=" + callId + " not remembered for clean-up on " + engine.id() + ": "
+                LOG.warning("call-id=" + callId + " not remembered for clean-up on " + engine.id() + ": "
                         + MAX_ORPHANS + " already pending");
             } else {
                 orphans.put(orphanKey(engine, callId), fromTag == null ? "" : fromTag, timing.callExpiry());
@@ -305,7 +305,7 @@ public final class EngineSet implements AutoCloseable {
             if (!remembered) { // a remembered one is tried again when the engine answers a ping
                 cleanupDropped.increment();
             }
-            LOG.warning("Call-ID=" + callId + " clean-up delete on " + engine.id() + " not queued: queue full");
+            LOG.warning("call-id=" + callId + " clean-up delete on " + engine.id() + " not queued: queue full");
         }
     }
 
@@ -329,12 +329,12 @@ public final class EngineSet implements AutoCloseable {
             NgMessage reply = engine.client().exchange(d, timing.timeout(), tries);
             cleanupSent.increment();
             engine.deletes.increment();
-            LOG.info("Call-ID=" + callId + " clean-up delete on " + engine.id() + ": " + reply.result()
+            LOG.info("call-id=" + callId + " clean-up delete on " + engine.id() + ": " + reply.result()
                     + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
                     + (reply.errorReason() != null ? " (" + reply.errorReason() + ")" : ""));
             return true;
         } catch (NgException e) {
-            LOG.info("Call-ID=" + callId + " clean-up delete on " + engine.id() + " unanswered; retried when it is back");
+            LOG.info("call-id=" + callId + " clean-up delete on " + engine.id() + " unanswered; retried when it is back");
             return false;
         }
     }

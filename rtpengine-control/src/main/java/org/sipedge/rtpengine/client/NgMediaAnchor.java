@@ -68,7 +68,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         boolean webrtc = leg.offerer() == UaKind.WEBRTC || leg.answerer() == UaKind.WEBRTC;
         if (webrtc && !engines.anyWebrtc()) {
             passedThrough.increment();
-            LOG.info("Call-ID=" + callId + " offer not anchored: case " + leg.offerer() + "->" + leg.answerer()
+            LOG.info("call-id=" + callId + " offer not anchored: case " + leg.offerer() + "->" + leg.answerer()
                     + " needs ICE and DTLS-SRTP termination, which no engine of " + engines + " does (the SIP Edge "
                     + "relay relays plain RTP only); the SDP passes unchanged. Name an rtpengine in "
                     + "rtpengine.engines to anchor browser calls");
@@ -78,7 +78,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         List<Engine> candidates = engines.offerCandidates(callId, webrtc);
         if (candidates.isEmpty()) {
             failures.increment();
-            LOG.warning("Call-ID=" + callId + " offer not anchored: every rtpengine is down " + engines);
+            LOG.warning("call-id=" + callId + " offer not anchored: every rtpengine is down " + engines);
             return CompletableFuture.completedFuture(new SdpRewrite.Failed("no live rtpengine"));
         }
         return offerOn(new OfferAttempt(leg, flags, request, newCall, candidates), 0, "");
@@ -94,13 +94,13 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         String callId = o.leg().callId();
         if (i >= o.candidates().size()) {
             failures.increment();
-            LOG.warning("Call-ID=" + callId + " offer not anchored: no engine answered (" + lastProblem + ")");
+            LOG.warning("call-id=" + callId + " offer not anchored: no engine answered (" + lastProblem + ")");
             return CompletableFuture.completedFuture(new SdpRewrite.Failed("no rtpengine answered: " + lastProblem));
         }
         Engine engine = o.candidates().get(i);
         if (i > 0) {
             failovers.increment();
-            LOG.warning("Call-ID=" + callId + " offer fails over to " + engine.id() + " as a new call");
+            LOG.warning("call-id=" + callId + " offer fails over to " + engine.id() + " as a new call");
         }
         long started = System.nanoTime();
         return engine.client().sendAsync(o.request()).handle((reply, error) -> {
@@ -114,7 +114,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                 engines.markFailed(engine, "offer unanswered");
                 // it may have created the call and lost only the reply: delete now if it can, else when it is back
                 engines.cleanUp(engine, callId, o.newCall() ? leg.offererTag() : null, true);
-                LOG.warning("Call-ID=" + callId + " offer unanswered by " + engine.id() + " after "
+                LOG.warning("call-id=" + callId + " offer unanswered by " + engine.id() + " after "
                         + millis(started) + " ms; delete scheduled there");
                 return offerOn(o, i + 1, e.getMessage());
             }
@@ -124,10 +124,10 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                     // rtpengine can create the call and still fail (e.g. "Error rewriting SDP")
                     engines.cleanUp(engine, callId, leg.offererTag(), false);
                 }
-                LOG.warning("Call-ID=" + callId + " offer rejected by " + engine.id() + ": " + ng.reason()
+                LOG.warning("call-id=" + callId + " offer rejected by " + engine.id() + ": " + ng.reason()
                         + (o.newCall() ? "; call deleted" : "; existing call kept"));
             } else {
-                LOG.warning("Call-ID=" + callId + " offer not sent to " + engine.id() + ": " + e.getMessage());
+                LOG.warning("call-id=" + callId + " offer not sent to " + engine.id() + ": " + e.getMessage());
             }
             return CompletableFuture.<SdpRewrite>completedFuture(new SdpRewrite.Failed(String.valueOf(
                     e.getMessage())));
@@ -140,13 +140,13 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         if (rewritten == null) {
             failures.increment();
             engines.cleanUp(engine, callId, o.leg().offererTag(), false);
-            LOG.warning("Call-ID=" + callId + " offer on " + engine.id() + " answered without sdp; deleted");
+            LOG.warning("call-id=" + callId + " offer on " + engine.id() + " answered without sdp; deleted");
             return new SdpRewrite.Failed(engine.id() + ": reply without sdp");
         }
         engines.stick(callId, engine);
         offers.increment();
         engine.offers.increment();
-        LOG.info("Call-ID=" + callId + " offer anchored on " + engine.id() + " (case " + o.leg().offerer() + "->"
+        LOG.info("call-id=" + callId + " offer anchored on " + engine.id() + " (case " + o.leg().offerer() + "->"
                 + o.leg().answerer() + ", flags " + o.flags() + ", " + millis(started) + " ms" + warning(reply) + ")");
         return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
     }
@@ -163,7 +163,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         }
         if (pinned.isEmpty()) {
             failures.increment();
-            LOG.warning("Call-ID=" + callId + " answer not anchored: no anchored offer for this call");
+            LOG.warning("call-id=" + callId + " answer not anchored: no anchored offer for this call");
             return CompletableFuture.completedFuture(new SdpRewrite.Failed("no anchored offer for Call-ID " + callId));
         }
         Engine engine = pinned.get();
@@ -177,7 +177,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                 }
                 answers.increment();
                 engine.answers.increment();
-                LOG.info("Call-ID=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer()
+                LOG.info("call-id=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer()
                         + "->" + leg.answerer() + ", back to " + leg.offerer() + ", flags " + flags + ", "
                         + millis(started) + " ms" + warning(reply) + ")");
                 return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
@@ -187,10 +187,10 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
             if (e instanceof NgTimeoutException) {
                 timeouts.increment();
                 engines.markFailed(engine, "answer unanswered");
-                LOG.warning("Call-ID=" + callId + " answer unanswered by " + engine.id()
+                LOG.warning("call-id=" + callId + " answer unanswered by " + engine.id()
                         + " (the call lives only there)");
             } else {
-                LOG.warning("Call-ID=" + callId + " answer rejected by " + engine.id() + ": " + e.getMessage());
+                LOG.warning("call-id=" + callId + " answer rejected by " + engine.id() + ": " + e.getMessage());
             }
             return new SdpRewrite.Failed(String.valueOf(e.getMessage()));
         });
@@ -208,7 +208,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
         Optional<Engine> pinned = engines.sticky(callId);
         engines.unstick(callId);
         if (pinned.isEmpty()) {
-            LOG.fine(() -> "Call-ID=" + callId + " delete: nothing anchored");
+            LOG.fine(() -> "call-id=" + callId + " delete: nothing anchored");
             return;
         }
         Map<String, Object> d = new LinkedHashMap<>();
@@ -222,7 +222,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
     public void deleteBranch(MediaLeg leg) {
         Optional<Engine> pinned = engines.sticky(leg.callId());
         if (pinned.isEmpty()) {
-            LOG.fine(() -> "Call-ID=" + leg.callId() + " branch delete: nothing anchored");
+            LOG.fine(() -> "call-id=" + leg.callId() + " branch delete: nothing anchored");
             return;
         }
         Map<String, Object> d = new LinkedHashMap<>();
@@ -246,17 +246,17 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                     if (error == null) {
                         deletes.increment();
                         engine.deletes.increment();
-                        LOG.info("Call-ID=" + callId + " " + what + " deleted on " + engine.id()
+                        LOG.info("call-id=" + callId + " " + what + " deleted on " + engine.id()
                                 + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
                                 + (reply.isError() ? " (error: " + reply.errorReason() + ")" : ""));
                     } else if (unwrap(error) instanceof NgTimeoutException) {
                         timeouts.increment();
                         engines.markFailed(engine, "delete unanswered");
                         engines.cleanUp(engine, callId, null, true);
-                        LOG.warning("Call-ID=" + callId + " " + what + " delete unanswered by " + engine.id()
+                        LOG.warning("call-id=" + callId + " " + what + " delete unanswered by " + engine.id()
                                 + "; retried when it is back");
                     } else {
-                        LOG.warning("Call-ID=" + callId + " " + what + " delete failed on " + engine.id() + ": "
+                        LOG.warning("call-id=" + callId + " " + what + " delete failed on " + engine.id() + ": "
                                 + unwrap(error).getMessage());
                     }
                 });
@@ -280,7 +280,7 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                     return last;
                 }
             } catch (NgException ex) {
-                LOG.fine(() -> "Call-ID=" + callId + " query on " + e.id() + ": " + ex.getMessage());
+                LOG.fine(() -> "call-id=" + callId + " query on " + e.id() + ": " + ex.getMessage());
             }
         }
         return last;
