@@ -748,10 +748,10 @@ async function wssScenario(ctx) {
   const call = await establish(bob, dave, results, 'wss.call.established');
   if (call) {
     const c = await callAt(bob, call.ci);
-    const anchoredLine = await edge.child.waitForLine(new RegExp(`Call-ID=${escapeRe(c.callId)} offer anchored on .*\\(case `), 3000);
+    const anchoredLine = await edge.child.waitForLine(new RegExp(`call-id=${escapeRe(c.callId)} offer anchored on .*\\(case `), 3000);
     const kinds = anchoredLine ? /\(case (\w+)->(\w+)/.exec(anchoredLine) : null;
     results.check('wss.call.callee-is-webrtc', Boolean(kinds && kinds[2] === 'WEBRTC'), anchoredLine
-      ? `edge: ${anchoredLine.slice(anchoredLine.indexOf('Call-ID='))} — callee dave ${kinds && kinds[2] === 'WEBRTC' ? 'is' : 'is NOT'} a WebRTC client by his WSS binding`
+      ? `edge: ${anchoredLine.slice(anchoredLine.indexOf('call-id='))} — callee dave ${kinds && kinds[2] === 'WEBRTC' ? 'is' : 'is NOT'} a WebRTC client by his WSS binding`
       : `the edge logged no offer anchoring for Call-ID ${c.callId}`);
     const audio = await audioGrowth([bob, dave], T.audio);
     results.check('wss.audio.bob-receives', audio[0].ok, audio[0].detail);
