@@ -12,6 +12,11 @@ public interface ClusterStore extends AutoCloseable {
     /** Which implementation this is ("memory", ...), for the start-up line and metrics. */
     String kind();
 
+    /** Members of the cluster as this member sees it, including itself (1 for a store of one node). */
+    default int memberCount() {
+        return 1;
+    }
+
     @Override
     void close();
 }

@@ -207,6 +207,11 @@ public final class ConferencePins {
         return pins.get(conferenceId);
     }
 
+    /** Every pin (conference id, pin), in no order: for operators (the admin API), not for calls. */
+    public void forEachPin(java.util.function.BiConsumer<String, Pin> visitor) {
+        pins.forEach(visitor);
+    }
+
     private Optional<Destination> usable(String uri) {
         if (!dispatcher.isActive(uri)) {
             return Optional.empty();

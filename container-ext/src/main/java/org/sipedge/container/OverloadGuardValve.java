@@ -110,6 +110,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
         String method = request.getMethod();
+        SipTraffic.request(method);
         boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
         if (udp) {
             noteQueueWait();
@@ -320,6 +321,7 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
+        SipTraffic.response(response.getStatusCode());
         if (ownVia != null && response instanceof SIPResponse r && !ownVia.ours(r.getTopmostVia())) {
             STRAY_RESPONSES.increment();
             logStray(r, channel);

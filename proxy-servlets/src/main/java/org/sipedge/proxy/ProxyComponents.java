@@ -64,6 +64,8 @@ public final class ProxyComponents {
     /** The media relay in this node (null when engines are configured or relay.in-process is off). */
     private final MediaRelay relay;
     private final ProxyMetrics metrics = new ProxyMetrics();
+    /** This node's calls (both paths), for the admin API; up to 100,000 listed. */
+    private final org.sipedge.proxy.core.CallTable calls;
     private final UdpFastProxy fast;
     /** Conference routing (dispatcher list file set), else null. */
     private final DispatcherService dispatch;
@@ -120,6 +122,8 @@ public final class ProxyComponents {
             announcer = null;
         }
         this.handoff = new org.sipedge.proxy.core.Handoff(settings.getInt(ProxyParam.MAX_WAITING));
+        this.calls = new org.sipedge.proxy.core.CallTable(100_000,
+                settings.getInt(ProxyParam.MAX_CALL_DURATION) * 1000L, System::currentTimeMillis, System::nanoTime);
         metrics.watch(handoff);
         this.storeCalls = store.kind().equals("memory") ? org.sipedge.proxy.core.StoreCalls.inline()
                 : org.sipedge.proxy.core.StoreCalls.pool("sipedge-store-write", settings.getInt(ProxyParam.STORE_THREADS),
@@ -162,7 +166,7 @@ public final class ProxyComponents {
             gate = null;
         }
         if (settings.getBool(ProxyParam.UDP_FAST_PATH)) {
-            fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure(), conferences, conferenceRule,
+            fast = new UdpFastProxy(registrar.location(), media, rejectOnMediaFailure(), conferences, conferenceRule, calls,
                     settings.getInt(ProxyParam.DISPATCH_TIMEOUT), callers, handoff);
             StatelessRequests.setFastProxy(fast);
         } else {
@@ -357,6 +361,11 @@ public final class ProxyComponents {
         return udp;
     }
 
+    /** The components of a context if its servlets made them, else null (the admin API: it never makes them). */
+    public static ProxyComponents existing(ServletContext ctx) {
+        return ctx.getAttribute(ATTRIBUTE) instanceof ProxyComponents pc ? pc : null;
+    }
+
     public static synchronized void release(ServletContext ctx) {
         Object existing = ctx.getAttribute(ATTRIBUTE);
         if (existing instanceof ProxyComponents pc) {
@@ -415,6 +424,9 @@ public final class ProxyComponents {
     public PushNotifier push() { return push; }
     public ManagedMediaAnchor media() { return media; }
     public ProxyMetrics metrics() { return metrics; }
+    public org.sipedge.proxy.core.CallTable calls() { return calls; }
+    /** The media relay running in this node, or null (engines are configured, or relay.in-process is off). */
+    public MediaRelay relay() { return relay; }
     public org.sipedge.proxy.core.Handoff handoff() { return handoff; }
     public org.sipedge.proxy.core.StoreCalls storeCalls() { return storeCalls; }
     public CallerPolicy callers() { return callers; }

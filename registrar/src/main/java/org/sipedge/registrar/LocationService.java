@@ -117,6 +117,19 @@ public final class LocationService {
         return bindings.getAsync(aor).thenApply(this::live);
     }
 
+    /**
+     * Every AOR with live bindings, most preferred first, in no order (the admin API). With a cluster store this
+     * walks the whole map across members: for operators, not for calls.
+     */
+    public void forEachAor(java.util.function.BiConsumer<String, List<Binding>> visitor) {
+        bindings.forEach((aor, v) -> {
+            List<Binding> live = live(java.util.Optional.ofNullable(v));
+            if (!live.isEmpty()) {
+                visitor.accept(aor, live);
+            }
+        });
+    }
+
     private List<Binding> live(java.util.Optional<AorBindings> found) {
         long now = clock.millis();
         List<Binding> live = new ArrayList<>();

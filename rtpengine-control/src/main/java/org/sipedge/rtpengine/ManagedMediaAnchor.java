@@ -10,6 +10,11 @@ public interface ManagedMediaAnchor extends MediaAnchor, AutoCloseable {
     /** The engine's {@code query} reply for a call, errors (e.g. {@code Unknown call-id}) included. */
     Map<String, Object> query(String callId);
 
+    /** The id of the engine holding a call's media ({@code udp:IP:PORT}), or null when none does. */
+    default String engineOf(String callId) {
+        return null;
+    }
+
     /** Stops pings and closes the sockets. */
     @Override
     void close();

@@ -129,6 +129,7 @@ public final class MediaAnchors {
         @Override public String describe() { return ng.describe(); }
         @Override public AnchorMetrics metrics() { return ng.metrics(); }
         @Override public Map<String, Object> query(String callId) { return ng.query(callId); }
+        @Override public String engineOf(String callId) { return ng.engineOf(callId); }
         @Override public void close() { ng.close(); }
     }
 }

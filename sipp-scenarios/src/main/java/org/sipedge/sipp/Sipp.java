@@ -254,6 +254,8 @@ public final class Sipp {
         private Integer maxOutstanding;
         private Duration timeout = DEFAULT_TIMEOUT;
         private Duration recvTimeout;
+        /** sipp's {@code -d}: how long a scenario's plain {@code <pause/>} lasts (uac-call: the call's talk time). */
+        private Duration hold = Duration.ofMillis(200);
         private Path tlsCert;
         private Path tlsKey;
         private String tlsVersion = DEFAULT_TLS_VERSION;
@@ -390,6 +392,18 @@ public final class Sipp {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long the call stays up in scenarios whose pause has no length of its own (uac-call: between its ACK and
+         * its BYE); sipp's {@code -d}. Default 200 ms.
+         */
+        public Builder hold(Duration hold) {
+            if (hold.isNegative()) {
+                throw new IllegalArgumentException("hold must not be negative: " + hold);
+            }
+            this.hold = hold;
             return this;
         }
 
@@ -603,6 +617,7 @@ public final class Sipp {
                 c.add(Integer.toString(maxOutstanding));
             }
             c.addAll(List.of("-timeout", timeoutSeconds() + "s", "-timeout_error"));
+            c.addAll(List.of("-d", Long.toString(hold.toMillis())));
             if (recvTimeout != null) {
                 c.add("-recv_timeout");
                 c.add(Math.max(1, recvTimeout.toMillis()) + "ms");

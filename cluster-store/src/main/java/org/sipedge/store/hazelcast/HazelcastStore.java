@@ -208,6 +208,7 @@ public final class HazelcastStore extends SharedStore {
     }
 
     /** Members of the cluster as this member sees it, including itself. */
+    @Override
     public int memberCount() {
         return hz.getCluster().getMembers().size();
     }

@@ -233,6 +233,7 @@ public final class InfinispanStore extends SharedStore {
     }
 
     /** Members of the cluster as this member sees it, including itself. */
+    @Override
     public int memberCount() {
         return manager.getMembers() == null ? 1 : manager.getMembers().size();
     }

@@ -37,6 +37,7 @@ public final class Main {
         List<Param> all = new ArrayList<>(List.of(ContainerParam.values()));
         all.addAll(RegistrarComponents.params());
         all.addAll(org.sipedge.proxy.ProxyComponents.params());
+        all.addAll(org.sipedge.ops.OpsComponents.params());
         return all;
     }
 
@@ -52,6 +53,7 @@ public final class Main {
                     descriptor.keySet(), System.getProperties());
             RegistrarComponents.validate(settings);
             org.sipedge.proxy.ProxyComponents.validate(settings);
+            org.sipedge.ops.OpsComponents.validate(settings);
             run(settings, war, t0);
         } catch (ConfigException e) {
             System.err.println("sipedge: configuration error: " + e.getMessage());
@@ -134,6 +136,10 @@ public final class Main {
                 + " (store=" + settings.get(org.sipedge.store.StoreParam.KIND) + ", auth="
                 + settings.get(org.sipedge.registrar.RegistrarParam.AUTH) + ", java=" + Runtime.version().feature()
                 + ", pid=" + ProcessHandle.current().pid() + ")");
+        String admin = adminLine();
+        if (admin != null) {
+            System.out.println(admin);
+        }
         if (page != null) {
             System.out.println("sipedge demo phone: " + page.url()
                     + (page.hasBundle() ? "" : " (JsSIP bundle missing: run `npm ci && npm run build` in e2e/)"));
@@ -261,12 +267,36 @@ public final class Main {
         }
     }
 
+    /** {@code sipedge admin: URL …} when the admin listener is on, else null. */
+    private static String adminLine() {
+        try {
+            var jmx = ManagementFactory.getPlatformMBeanServer();
+            ObjectName n = new ObjectName("org.sipedge:type=Admin");
+            if (!jmx.isRegistered(n)) {
+                return null;
+            }
+            String url = (String) jmx.getAttribute(n, "Url");
+            if (url == null || url.isEmpty()) {
+                return null;
+            }
+            String generated = (String) jmx.getAttribute(n, "GeneratedToken");
+            return "sipedge admin: " + url + "/ops (API " + url + "/api/…, metrics " + url + "/metrics; token: "
+                    + (generated.isEmpty() ? "admin.token" : generated + " (made at start; set admin.token to keep one)")
+                    + ")";
+        } catch (Exception e) {
+            return "sipedge admin: unknown (" + e.getMessage() + ")";
+        }
+    }
+
     /** The registrar and overload-guard counters, for the last line an operator sees. */
     private static String counters() {
         StringBuilder sb = new StringBuilder();
         var server = ManagementFactory.getPlatformMBeanServer();
         try {
             for (ObjectName n : server.queryNames(new ObjectName("org.sipedge:*"), null)) {
+                if ("Admin".equals(n.getKeyProperty("type"))) {
+                    continue; // where the admin listener was, and its token: not a counter
+                }
                 sb.append(n.getKeyProperty("type")).append('{');
                 var info = server.getMBeanInfo(n);
                 String sep = "";

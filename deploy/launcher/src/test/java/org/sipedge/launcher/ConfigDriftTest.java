@@ -43,6 +43,7 @@ class ConfigDriftTest {
         check("dispatcher/README.md", List.of(org.sipedge.dispatcher.DispatcherParam.values()));
         check("conference-affinity/README.md", List.of(org.sipedge.conference.ConferenceParam.values()));
         check("media-relay/README.md", List.of(org.sipedge.relay.RelayParam.values()));
+        check("ops/README.md", List.of(org.sipedge.ops.OpsParam.values()));
     }
 
     private static void check(String readme, List<? extends Param> params) throws Exception {

@@ -101,6 +101,13 @@ public final class ClusterNodes implements ForeignFlows {
         return node.isPresent() && aor.isPresent() ? Optional.of(new Relay(node.get(), aor.get())) : Optional.empty();
     }
 
+    /** Proxy nodes announced in the store now: node id → internal SIP URI (this one included). */
+    public java.util.Map<String, String> members() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        nodes.forEach(out::put);
+        return out;
+    }
+
     public String self() {
         return self;
     }

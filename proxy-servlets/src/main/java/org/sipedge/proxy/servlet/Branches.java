@@ -33,6 +33,10 @@ final class Branches {
     private static final String ATTR_LABELS = "sipedge.labels";
     private static final String ATTR_GROUPS = "sipedge.groups";
     static final String ATTR_STARTED = "sipedge.started";
+    /** Request attribute: when the initial INVITE arrived (System.nanoTime), for the call table's timing. */
+    static final String ATTR_ARRIVED = "sipedge.arrived";
+    /** Application session attribute: the Call-ID of the call it carries (for the call table at its end). */
+    static final String ATTR_CALL_ID = "sipedge.call-id";
     /** Request attribute: the caller's authenticated identity (sip:user@domain), for trusted next hops. */
     static final String ATTR_IDENTITY = "sipedge.identity";
 
@@ -216,9 +220,24 @@ final class Branches {
             }
         }
         req.getApplicationSession().setAttribute(ATTR_STARTED, Boolean.TRUE);
+        if (req.getMethod().equals("INVITE")) { // listed before a response can come
+            req.getApplicationSession().setAttribute(ATTR_CALL_ID, req.getCallId());
+            Object arrived = req.getAttribute(ATTR_ARRIVED);
+            cx.components.calls().started(req.getCallId(), req.getFrom().getURI().toString(),
+                    req.getTo().getURI().toString(), "container", targetsOf(branches),
+                    arrived instanceof Long t ? t : System.nanoTime());
+        }
         proxy.startProxy();
         cx.metrics.proxied(req.getMethod());
         return true;
+    }
+
+    private static String targetsOf(List<ProxyBranch> branches) {
+        StringBuilder sb = new StringBuilder();
+        for (ProxyBranch b : branches) {
+            sb.append(sb.length() == 0 ? "" : " ").append(b.getRequest().getRequestURI());
+        }
+        return sb.toString();
     }
 
     /**

@@ -102,6 +102,9 @@ public final class ProxyService {
 
     void initial(SipServletRequest req) throws IOException {
         String method = req.getMethod();
+        if (method.equals("INVITE")) {
+            req.setAttribute(Branches.ATTR_ARRIVED, System.nanoTime());
+        }
         URI ruri = req.getRequestURI();
         if (!(ruri instanceof SipURI uri)) {
             cx.reject(req, 416, "Unsupported URI Scheme");
@@ -248,6 +251,9 @@ public final class ProxyService {
         String method = resp.getMethod();
         boolean initial = resp.getRequest() != null && resp.getRequest().isInitial();
         if (method.equals("INVITE") && initial) {
+            if (status < 300) {
+                components.calls().responded(resp.getCallId(), status);
+            }
             String label = branches.labelOf(resp);
             if (status > 100 && status < 200) {
                 conferences.heard(app);
@@ -274,6 +280,7 @@ public final class ProxyService {
                     }
                 } else if (!conferences.failover(resp, m) && !branches.nextGroup(resp, m)) {
                     LOG.info("call-id=" + resp.getCallId() + " INVITE failed: " + status);
+                    components.calls().responded(resp.getCallId(), status);
                     media.end(app, "final " + status);
                     conferences.end(app, "final " + status);
                 }
@@ -317,6 +324,7 @@ public final class ProxyService {
             return;
         }
         if (method.equals("BYE")) {
+            components.calls().ended(req.getCallId());
             media.end(app, "BYE");
             conferences.end(app, "BYE");
             return;
@@ -362,6 +370,10 @@ public final class ProxyService {
 
     /** The application session of a call is going away (ended, expired): whatever is anchored goes too. */
     void sessionEnded(SipApplicationSession app, String why) {
+        Object callId = app.getAttribute(Branches.ATTR_CALL_ID);
+        if (callId instanceof String id) {
+            components.calls().ended(id);
+        }
         media.end(app, why);
         conferences.end(app, why);
     }

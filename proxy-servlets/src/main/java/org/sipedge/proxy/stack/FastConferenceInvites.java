@@ -54,6 +54,7 @@ final class FastConferenceInvites {
      */
     boolean invite(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf, String conf,
                                      String identity) throws Exception {
+        long arrived = System.nanoTime();
         String incoming = req.getTopmostVia().getBranch();
         FastTables.Forwarded prior = t.forwarded.get(incoming);
         FastConferences.Route.To route = null;
@@ -112,6 +113,9 @@ final class FastConferenceInvites {
                 self.pushVia(req, f.ourBranch());
                 self.send(req, out, f.host(), f.port());
                 t.initialForwarded.increment();
+                t.calls.started(UdpFastProxy.callId(req), req.getFrom().getAddress().getURI().toString(),
+                        req.getTo().getAddress().getURI().toString(), "fast", "conference " + conf + " "
+                                + f.host().getHostAddress() + ":" + f.port(), arrived);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -85,6 +85,9 @@ final class FastDialogs {
         }
         String method = req.getMethod();
         String callId = UdpFastProxy.callId(req);
+        if ("BYE".equals(method)) {
+            t.calls.ended(callId);
+        }
         String ourBranch = FastPathRules.branchFor(req.getTopmostVia().getBranch(), secret);
         if (conferences != null && ((Route) routes.getFirst()).getAddress().getURI() instanceof SipUri own) {
             Optional<String> conf = FastConferences.decode(own.getParameter(FastConferences.ROUTE_PARAM));

@@ -54,6 +54,9 @@ final class FastResponses {
             }
             MessageProcessor out = channel.getMessageProcessor();
             String callId = UdpFastProxy.callId(resp);
+            if (invite) {
+                t.calls.responded(callId, status);
+            }
             if (invite && media.enabled() && status < 300 && FastMedia.hasSdp(resp)) {
                 FastTables.InviteState st = t.invites.get(branch);
                 String sdp = FastMedia.body(resp);

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.sipedge.proxy.core.CallTable;
 import org.sipedge.proxy.core.ShortLivedTable;
 
 /**
@@ -42,6 +43,13 @@ final class FastTables {
      * and even after the ACK. An entry leaves as its first copy goes out.
      */
     final Set<String> handling = ConcurrentHashMap.newKeySet();
+
+    /** This node's calls, shared with the container's proxy (the admin API's list). */
+    final CallTable calls;
+
+    FastTables(CallTable calls) {
+        this.calls = calls;
+    }
 
     final LongAdder initialForwarded = new LongAdder();
     final LongAdder requestsForwarded = new LongAdder();

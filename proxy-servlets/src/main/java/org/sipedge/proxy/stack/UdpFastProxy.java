@@ -23,6 +23,7 @@ import java.util.logging.Logger;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
 import org.sipedge.container.FastProxyHandler;
+import org.sipedge.proxy.core.CallTable;
 import org.sipedge.proxy.core.CallerPolicy;
 import org.sipedge.proxy.core.Handoff;
 import org.sipedge.registrar.Binding;
@@ -58,7 +59,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final LocationService location;
     /** Conference routing on the fast path, or null when no dispatcher is configured. */
     private final FastConferences conferences;
-    private final FastTables t = new FastTables();
+    private final FastTables t;
     private final FastSelf self = new FastSelf();
     private final FastMedia media;
     private final FastResponses responses;
@@ -71,7 +72,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     private final Handoff handoff;
 
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure) {
-        this(location, media, rejectOnMediaFailure, null, null, 0, null, new Handoff(2_000));
+        this(location, media, rejectOnMediaFailure, null, null, null, 0, null, new Handoff(2_000));
     }
 
     /**
@@ -81,8 +82,10 @@ public final class UdpFastProxy implements FastProxyHandler {
      * {@code handoff} bounds the messages waiting for the media engine.
      */
     public UdpFastProxy(LocationService location, MediaAnchor media, boolean rejectOnMediaFailure,
-            ConferencePins pins, ConferenceIdRule rule, int dispatchTimeoutSeconds, CallerPolicy callers,
-            Handoff handoff) {
+            ConferencePins pins, ConferenceIdRule rule, CallTable calls, int dispatchTimeoutSeconds,
+            CallerPolicy callers, Handoff handoff) {
+        this.t = new FastTables(calls != null ? calls
+                : new CallTable(100_000, 14_400_000L, System::currentTimeMillis, System::nanoTime));
         this.callers = callers;
         this.handoff = handoff;
         this.location = location;
@@ -179,6 +182,7 @@ public final class UdpFastProxy implements FastProxyHandler {
     /** True when forwarded or answered, false when declined, null when it goes on once the engine answers. */
     private Boolean forwardInitial(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf,
                                    String incoming) throws Exception {
+        long arrived = System.nanoTime();
         List<Binding> bindings = storeRead(location.lookupAsync(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
         if (bindings == null) {
             return decline();
@@ -205,6 +209,9 @@ public final class UdpFastProxy implements FastProxyHandler {
                 t.handling.remove(incoming); // from now on a copy is forwarded as retransmissions are
                 self.send(req, out, host, target.port());
                 t.initialForwarded.increment();
+                t.calls.started(callId(req), req.getFrom().getAddress().getURI().toString(),
+                        req.getTo().getAddress().getURI().toString(), "fast", target.host() + ":" + target.port(),
+                        arrived);
                 if (LOG.isLoggable(Level.FINE)) {
                     LOG.fine("fast INVITE call-id=" + callId(req) + " -> " + target.host() + ":" + target.port());
                 }

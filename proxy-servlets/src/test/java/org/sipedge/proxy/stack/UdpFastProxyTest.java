@@ -155,7 +155,7 @@ class UdpFastProxyTest {
     @Test
     void anInviteWaitsForItsOfferWithoutTheThreadAndGoesOutOnceWithOurViaRecordRouteAndTheEnginesSdp()
             throws Exception {
-        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, 0, null, new Handoff(10));
+        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(10));
         String branch = "z9hG4bK-" + UUID.randomUUID();
         String text = invite("wait-1", branch, "");
         assertTrue(fast.handleRequest(parse(text), channel()), "taken");
@@ -187,7 +187,7 @@ class UdpFastProxyTest {
 
     @Test
     void aFailedOfferIsRefused503AndNothingGoesToTheCallee() throws Exception {
-        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, 0, null, new Handoff(10));
+        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(10));
         assertTrue(fast.handleRequest(parse(invite("fail-1", "z9hG4bK-" + UUID.randomUUID(), "")), channel()));
         engine.offers.get(0).complete(new SdpRewrite.Failed("engine down"));
         String answer = receive(caller);
@@ -200,7 +200,7 @@ class UdpFastProxyTest {
 
     @Test
     void beyondTheWaitingBoundANewCallIsRefusedAtOnce() throws Exception {
-        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, 0, null, new Handoff(1));
+        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(1));
         assertTrue(fast.handleRequest(parse(invite("bound-1", "z9hG4bK-" + UUID.randomUUID(), "")), channel()));
         assertTrue(fast.handleRequest(parse(invite("bound-2", "z9hG4bK-" + UUID.randomUUID(), "")), channel()));
         String answer = receive(caller);
@@ -214,7 +214,7 @@ class UdpFastProxyTest {
 
     @Test
     void whatTheFastPathCannotCarryGoesToTheContainer() throws Exception {
-        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, 0, null, new Handoff(10));
+        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(10));
         String unknown = invite("nobody-1", "z9hG4bK-" + UUID.randomUUID(), "").replace("sip:bob@", "sip:carol@");
         assertFalse(fast.handleRequest(parse(unknown), channel()), "no binding: 404/480 are the container's");
         String noHops = invite("hops-1", "z9hG4bK-" + UUID.randomUUID(), "").replace("Max-Forwards: 70",

@@ -39,6 +39,11 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
     private final LongAdder failovers = new LongAdder();
     private final LongAdder passedThrough = new LongAdder();
 
+    /** The engine a call sticks to (its media is there), or null. */
+    public String engineOf(String callId) {
+        return engines.sticky(callId).map(Engine::id).orElse(null);
+    }
+
     public NgMediaAnchor(EngineSet engines, FlagPolicy policy) {
         this.engines = engines;
         this.policy = policy;

@@ -56,6 +56,7 @@ public final class EdgeProcess implements AutoCloseable {
         settings.put("sip.wss-port", Integer.toString(wssPort));
         settings.put("sip.work-dir", workDir.toString());
         settings.put("web.port", "0"); // the demo page server stays off unless a test asks (Builder.set)
+        settings.put("admin.port", "0"); // and so does the admin listener
         settings.put("sip.warmup-seconds", "0"); // tests start fast; StartupIT and the latency bench turn it on
         settings.putAll(b.settings);
         List<String> cmd = new ArrayList<>(b.prefix);
