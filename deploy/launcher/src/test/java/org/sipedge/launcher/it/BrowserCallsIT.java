@@ -186,7 +186,7 @@ public class BrowserCallsIT {
      * {@code unshare -n} (root), or {@code unshare -r -n} (an unprivileged user maps itself to root in a new user
      * namespace to get a network namespace).
      */
-    private static List<String> unshare() throws Exception {
+    static List<String> unshare() throws Exception {
         for (List<String> candidate : List.of(List.of("unshare", "-n"), List.of("unshare", "-r", "-n"))) {
             List<String> probe = new ArrayList<>(candidate);
             probe.add("true");
