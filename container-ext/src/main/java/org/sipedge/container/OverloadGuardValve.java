@@ -107,8 +107,21 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         }
     }
 
+    /**
+     * Every request, on the stack's thread: the Call-ID goes into the MDC for every line logged while it is handled
+     * here and, when it goes on, by the container on this thread.
+     */
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
+        CallLog.enter(request.getCallId() == null ? null : request.getCallId().getCallId());
+        boolean goesOn = admit(request, channel);
+        if (!goesOn) {
+            CallLog.restore(null);
+        }
+        return goesOn;
+    }
+
+    private boolean admit(SIPRequest request, MessageChannel channel) {
         String method = request.getMethod();
         SipTraffic.request(method);
         boolean udp = "UDP".equalsIgnoreCase(channel.getTransport());
@@ -322,6 +335,9 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
         SipTraffic.response(response.getStatusCode());
+        if (response instanceof SIPResponse r) {
+            CallLog.enter(r.getCallId() == null ? null : r.getCallId().getCallId());
+        }
         if (ownVia != null && response instanceof SIPResponse r && !ownVia.ours(r.getTopmostVia())) {
             STRAY_RESPONSES.increment();
             logStray(r, channel);

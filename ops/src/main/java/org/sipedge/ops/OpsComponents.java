@@ -35,6 +35,11 @@ public final class OpsComponents implements AdminInfoMBean, AutoCloseable {
 
     /** Refuses a listener reachable from other hosts without a token of the operator's own. */
     public static void validate(Settings settings) {
+        try {
+            LogLevels.parse(settings.get(OpsParam.LOG_LEVELS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(OpsParam.LOG_LEVELS.key(), settings.sourceOf(OpsParam.LOG_LEVELS), e.getMessage());
+        }
         if (settings.getInt(OpsParam.PORT) == 0 || !settings.get(OpsParam.TOKEN).isEmpty()) {
             return;
         }
@@ -53,6 +58,7 @@ public final class OpsComponents implements AdminInfoMBean, AutoCloseable {
     public OpsComponents(Settings settings, Supplier<RegistrarComponents> registrar,
                          Supplier<ProxyComponents> proxy) throws IOException {
         validate(settings);
+        LogLevels.apply(LogLevels.parse(settings.get(OpsParam.LOG_LEVELS)));
         this.metrics = new OpsMetrics(registrar, proxy);
         int port = settings.getInt(OpsParam.PORT);
         String configured = settings.get(OpsParam.TOKEN);

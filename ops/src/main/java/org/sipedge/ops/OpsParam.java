@@ -13,7 +13,10 @@ public enum OpsParam implements Param {
             "bearer token of /api/...; empty = a random one made at start and printed on the admin line "
                     + "(refused unless admin.bind-address is a loopback address)"),
     METRICS_TOKEN("admin.metrics-token", "", new ValueType.Text(),
-            "bearer token Prometheus must send for /metrics; empty = /metrics is open (like /health and /ready)");
+            "bearer token Prometheus must send for /metrics; empty = /metrics is open (like /health and /ready)"),
+    LOG_LEVELS("log.levels", "", new ValueType.Text(),
+            "a log level per module, e.g. proxy.route=FINE,registrar=WARNING (module = logger name after "
+                    + "org.sipedge., or a full logger name); empty = logging.properties alone");
 
     private final String key;
     private final String def;

@@ -58,6 +58,7 @@ public final class HazelcastStore extends SharedStore {
      */
     public static HazelcastStore start(ClusterOptions options, Map<String, String> extraProperties, Clock clock,
                                        Duration sweepInterval) {
+        org.sipedge.store.QuietLibraries.apply();
         Config config = config(options);
         extraProperties.forEach(config::setProperty);
         // our classes, not the thread's (the container's) loader, resolve anything Hazelcast deserializes

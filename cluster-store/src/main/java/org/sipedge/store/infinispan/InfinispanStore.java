@@ -60,6 +60,7 @@ public final class InfinispanStore extends SharedStore {
     }
 
     public static InfinispanStore start(ClusterOptions options, Clock clock, Duration sweepInterval) {
+        org.sipedge.store.QuietLibraries.apply();
         GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
         global.classLoader(InfinispanStore.class.getClassLoader());
         global.transport().clusterName(options.clusterName())

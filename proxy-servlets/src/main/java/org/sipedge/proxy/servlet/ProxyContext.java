@@ -59,6 +59,7 @@ final class ProxyContext {
     <T> void then(SipServletRequest req, CompletableFuture<T> f, String what, Step<T> step, Runnable undo)
             throws IOException {
         boolean accepted = handoff.then(f, onSession(req), (value, error) -> {
+            String before = org.sipedge.container.CallLog.enter(req.getCallId());
             try {
                 if (error != null) {
                     LOG.log(Level.WARNING, "route call-id=" + req.getCallId() + " " + what + " failed -> 503: "
@@ -76,6 +77,8 @@ final class ProxyContext {
                         + what, e);
                 undo.run();
                 answerIfOpen(req, 500, "Server Internal Error");
+            } finally {
+                org.sipedge.container.CallLog.restore(before);
             }
         });
         if (!accepted) {

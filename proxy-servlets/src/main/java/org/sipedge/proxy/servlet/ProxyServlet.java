@@ -33,6 +33,7 @@ public final class ProxyServlet extends SipServlet {
 
     @Override
     protected void doRequest(SipServletRequest req) throws ServletException, IOException {
+        String before = org.sipedge.container.CallLog.enter(req.getCallId());
         try {
             if (req.isInitial()) {
                 String m = req.getMethod();
@@ -56,15 +57,20 @@ public final class ProxyServlet extends SipServlet {
                     // already proxied or answered
                 }
             }
+        } finally {
+            org.sipedge.container.CallLog.restore(before);
         }
     }
 
     @Override
     protected void doResponse(SipServletResponse resp) throws ServletException, IOException {
+        String before = org.sipedge.container.CallLog.enter(resp.getCallId());
         try {
             service.response(resp);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "response " + resp.getStatus() + " call-id=" + resp.getCallId() + " failed", e);
+        } finally {
+            org.sipedge.container.CallLog.restore(before);
         }
     }
 

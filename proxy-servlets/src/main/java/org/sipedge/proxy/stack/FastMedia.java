@@ -84,6 +84,7 @@ final class FastMedia {
      */
     boolean then(CompletableFuture<SdpRewrite> f, String callId, Step step) {
         return handoff.then(f, Runnable::run, (r, e) -> {
+            String before = org.sipedge.container.CallLog.enter(callId);
             try {
                 if (e != null) {
                     throw new IllegalStateException("media step failed", e);
@@ -93,6 +94,8 @@ final class FastMedia {
                 dropped.increment();
                 LOG.log(java.util.logging.Level.FINE, "fast path dropped a message after its media step call-id="
                         + callId + ": " + x, x);
+            } finally {
+                org.sipedge.container.CallLog.restore(before);
             }
         });
     }

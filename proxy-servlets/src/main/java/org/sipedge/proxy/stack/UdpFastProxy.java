@@ -48,6 +48,8 @@ import org.sipedge.rtpengine.UaKind;
  */
 public final class UdpFastProxy implements FastProxyHandler {
     private static final Logger LOG = Logger.getLogger("org.sipedge.proxy.fast");
+    /** One line per routing decision of the fast path (FINE: at thousands a second; log.levels=proxy.route=FINE). */
+    private static final Logger ROUTE = Logger.getLogger("org.sipedge.proxy.route");
     /**
      * How long the fast path waits for a location read (a Hazelcast read from a live member takes a fraction of
      * this). Longer — a member just died and the store waits out its failure timeout — the container's proxy takes
@@ -212,8 +214,8 @@ public final class UdpFastProxy implements FastProxyHandler {
                 t.calls.started(callId(req), req.getFrom().getAddress().getURI().toString(),
                         req.getTo().getAddress().getURI().toString(), "fast", target.host() + ":" + target.port(),
                         arrived);
-                if (LOG.isLoggable(Level.FINE)) {
-                    LOG.fine("fast INVITE call-id=" + callId(req) + " -> " + target.host() + ":" + target.port());
+                if (ROUTE.isLoggable(Level.FINE)) { // the Call-ID is in the MDC (CallLog): the formatter prints it
+                    ROUTE.fine("route fast INVITE " + ruri + " -> " + target.host() + ":" + target.port());
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -41,7 +41,8 @@ class AdminApiIT {
     @BeforeAll
     void start() throws Exception {
         int port = EdgeProcess.freeTcpPort();
-        edge = EdgeProcess.builder().set("admin.port", Integer.toString(port)).set("admin.token", TOKEN).start();
+        edge = EdgeProcess.builder().set("admin.port", Integer.toString(port)).set("admin.token", TOKEN)
+                .set("log.levels", "proxy.route=FINE").start();
         base = "http://127.0.0.1:" + port;
         assertTrue(edge.output().contains("sipedge admin: " + base + "/ops"),
                 "the start-up output names the admin URL on its own line: " + edge.output());
@@ -127,6 +128,9 @@ class AdminApiIT {
         String metrics = get("/metrics", null).body();
         assertTrue(value(metrics, "sipedge_invite_first_response_seconds_count") >= 1, "INVITE → 180 timed");
         assertTrue(value(metrics, "sipedge_fast_path_total{event=\"InitialInvites\"}") >= 1, "UDP: fast path");
+        // log.levels turned the routing decisions on; the line names the Call-ID from the MDC, not from its message
+        assertTrue(Pattern.compile("route fast INVITE sip:" + callee + "@\\S+ -> 127\\.0\\.0\\.1:\\d+ call-id=\\S+")
+                .matcher(edge.output()).find(), "a routing decision line with the MDC's call-id:\n" + edge.output());
     }
 
     @Test
