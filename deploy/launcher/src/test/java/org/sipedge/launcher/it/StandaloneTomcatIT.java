@@ -91,6 +91,9 @@ class StandaloneTomcatIT {
         cmd.add("-Dcatalina.home=" + home);
         cmd.add("-Djava.io.tmpdir=" + home.resolve("temp"));
         cmd.add("-Xmx512m");
+        int adminPort = EdgeProcess.freeTcpPort();
+        cmd.add("-Dadmin.port=" + adminPort); // the WAR's admin listener (ops), on a free port
+        cmd.add("-Dadmin.token=standalone");
         cmd.add("-cp");
         cmd.add(home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"));
         cmd.add("org.apache.catalina.startup.Bootstrap");
@@ -126,6 +129,13 @@ class StandaloneTomcatIT {
                 assertNotNull(q, "query answered");
                 assertEquals(1, q.contacts().size(), q.raw());
             }
+            // the admin listener runs in the stock container too, and lists what sipp registered
+            java.net.http.HttpResponse<String> regs = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort
+                            + "/api/registrations?q=standalone-")).header("Authorization", "Bearer standalone").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, regs.statusCode(), regs.body());
+            assertTrue(regs.body().contains("\"total\":2"), regs.body());
         } finally {
             tomcat.destroy(); // SIGTERM: Tomcat's shutdown hook stops the server
             boolean stopped = tomcat.waitFor(30, TimeUnit.SECONDS);
