@@ -54,7 +54,8 @@ try {
   await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 }).catch(() => {});
   const hidden = await page.getAttribute('#login', 'hidden');
   const regs = await page.textContent('#regs');
-  report('without a token: asks for it, shows nothing', hidden === null && !regs.includes('@'), `login hidden=${hidden}`);
+  report('without a token: asks for it, shows nothing', hidden === null && !regs.includes('@'),
+    `login hidden=${hidden}`);
   await context.close();
 } catch (e) {
   report('page run', false, e.stack || e);

@@ -5,7 +5,8 @@ import org.apache.juli.OneLineFormatter;
 
 /**
  * Tomcat's one-line format plus the Call-ID from the MDC ({@link CallLog}): a line logged while a call is handled
- * ends with {@code call-id=...} unless its message names it already. Configured in deploy/launcher/conf/logging.properties.
+ * ends with {@code call-id=...} unless its message names it already. Configured in
+ * deploy/launcher/conf/logging.properties.
  */
 public final class CallIdFormatter extends OneLineFormatter {
     @Override

@@ -38,7 +38,8 @@ public final class OpsComponents implements AdminInfoMBean, AutoCloseable {
         try {
             LogLevels.parse(settings.get(OpsParam.LOG_LEVELS));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(OpsParam.LOG_LEVELS.key(), settings.sourceOf(OpsParam.LOG_LEVELS), e.getMessage());
+            throw new ConfigException(OpsParam.LOG_LEVELS.key(), settings.sourceOf(OpsParam.LOG_LEVELS),
+                    e.getMessage());
         }
         if (settings.getInt(OpsParam.PORT) == 0 || !settings.get(OpsParam.TOKEN).isEmpty()) {
             return;

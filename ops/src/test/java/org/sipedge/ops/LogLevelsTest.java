@@ -12,7 +12,8 @@ class LogLevelsTest {
     @Test
     void modulesAreSipEdgeLoggersAndFullNamesStayAsTheyAre() {
         assertEquals(Map.of("org.sipedge.proxy.route", Level.FINE, "org.sipedge.registrar", Level.WARNING,
-                "com.hazelcast", Level.SEVERE), LogLevels.parse(" proxy.route=FINE, registrar=warn,com.hazelcast=ERROR"));
+                "com.hazelcast", Level.SEVERE),
+                LogLevels.parse(" proxy.route=FINE, registrar=warn,com.hazelcast=ERROR"));
         assertEquals(Map.of(), LogLevels.parse(""));
     }
 

@@ -281,7 +281,8 @@ public final class Main {
             }
             String generated = (String) jmx.getAttribute(n, "GeneratedToken");
             return "sipedge admin: " + url + "/ops (API " + url + "/api/…, metrics " + url + "/metrics; token: "
-                    + (generated.isEmpty() ? "admin.token" : generated + " (made at start; set admin.token to keep one)")
+                    + (generated.isEmpty() ? "admin.token"
+                            : generated + " (made at start; set admin.token to keep one)")
                     + ")";
         } catch (Exception e) {
             return "sipedge admin: unknown (" + e.getMessage() + ")";

@@ -92,8 +92,8 @@ class AdminApiIT {
         assertTrue(r.ok() && r.successfulCalls() == 1, r.describe());
         HttpResponse<String> regs = get("/api/registrations?q=" + user, TOKEN);
         assertEquals(200, regs.statusCode());
-        assertTrue(regs.body().contains("\"total\":1") && regs.body().contains("\"aor\":\"sip:" + user + "@127.0.0.1\""),
-                regs.body());
+        assertTrue(regs.body().contains("\"total\":1")
+                && regs.body().contains("\"aor\":\"sip:" + user + "@127.0.0.1\""), regs.body());
         assertTrue(regs.body().contains("\"transport\":\"UDP\""), regs.body());
         String metrics = get("/metrics", null).body();
         assertTrue(value(metrics, "sipedge_registrations") >= 1, metrics);
