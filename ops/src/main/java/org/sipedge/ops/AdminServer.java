@@ -166,7 +166,14 @@ public final class AdminServer implements AutoCloseable {
             case "media" -> reply(ex, get, views::media);
             case "cluster" -> reply(ex, get, views::cluster);
             case "overview" -> reply(ex, get, views::overview);
-            default -> json(ex, 404, AdminViews.map("error", "no such resource: /api/" + what));
+            default -> {
+                if (what.startsWith("registrations/") && get) {
+                    Map<String, Object> one = views.registration(what.substring("registrations/".length()));
+                    json(ex, one == null ? 404 : 200, one == null ? AdminViews.map("error", "not registered") : one);
+                } else {
+                    json(ex, 404, AdminViews.map("error", "no such resource: /api/" + what));
+                }
+            }
         }
     }
 

@@ -55,29 +55,40 @@ public final class AdminViews {
 
     public Map<String, Object> registrationsPage(String query, int page, int size) {
         Page<Registration> p = Page.of(registrations(), r -> r.aor() + " " + contacts(r), query, page, size);
-        long now = System.currentTimeMillis();
         List<Object> items = new ArrayList<>();
         for (Registration r : p.items()) {
-            List<Object> bindings = new ArrayList<>();
-            for (Binding b : r.bindings()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("contact", b.contactUri());
-                m.put("expiresIn", b.expiresInSeconds(now));
-                m.put("q", b.q() == null ? null : (double) b.q());
-                m.put("transport", b.transport() == null ? null : b.transport().name());
-                m.put("webSocket", b.webSocketClient());
-                m.put("source", b.flowAddress());
-                m.put("node", b.nodeId());
-                m.put("instanceId", b.instanceId());
-                m.put("regId", b.regId());
-                m.put("path", b.path());
-                m.put("push", b.push().present() ? b.push().provider() : null);
-                m.put("registeredAt", Instant.ofEpochMilli(b.registeredAtMillis()).toString());
-                bindings.add(m);
-            }
-            items.add(map("aor", r.aor(), "bindings", bindings));
+            items.add(registration(r));
         }
         return map("total", p.total(), "page", p.page(), "size", p.size(), "items", items);
+    }
+
+    /** One AOR's live bindings (a lookup, as a call would make), or null when it has none. */
+    public Map<String, Object> registration(String aor) {
+        RegistrarComponents rc = registrar.get();
+        List<Binding> live = rc == null ? List.of() : rc.location().lookup(aor);
+        return live.isEmpty() ? null : registration(new Registration(aor, live));
+    }
+
+    private static Map<String, Object> registration(Registration r) {
+        long now = System.currentTimeMillis();
+        List<Object> bindings = new ArrayList<>();
+        for (Binding b : r.bindings()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("contact", b.contactUri());
+            m.put("expiresIn", b.expiresInSeconds(now));
+            m.put("q", b.q() == null ? null : (double) b.q());
+            m.put("transport", b.transport() == null ? null : b.transport().name());
+            m.put("webSocket", b.webSocketClient());
+            m.put("source", b.flowAddress());
+            m.put("node", b.nodeId());
+            m.put("instanceId", b.instanceId());
+            m.put("regId", b.regId());
+            m.put("path", b.path());
+            m.put("push", b.push().present() ? b.push().provider() : null);
+            m.put("registeredAt", Instant.ofEpochMilli(b.registeredAtMillis()).toString());
+            bindings.add(m);
+        }
+        return map("aor", r.aor(), "bindings", bindings);
     }
 
     private static String contacts(Registration r) {

@@ -95,6 +95,10 @@ class AdminApiIT {
         assertTrue(regs.body().contains("\"total\":1")
                 && regs.body().contains("\"aor\":\"sip:" + user + "@127.0.0.1\""), regs.body());
         assertTrue(regs.body().contains("\"transport\":\"UDP\""), regs.body());
+        HttpResponse<String> one = get("/api/registrations/sip:" + user + "@127.0.0.1", TOKEN);
+        assertEquals(200, one.statusCode(), one.body());
+        assertTrue(one.body().contains("\"contact\":\"sip:" + user + "@127.0.0.1:"), one.body());
+        assertEquals(404, get("/api/registrations/sip:nobody-" + user + "@127.0.0.1", TOKEN).statusCode());
         String metrics = get("/metrics", null).body();
         assertTrue(value(metrics, "sipedge_registrations") >= 1, metrics);
         assertTrue(value(metrics, "sipedge_register_latency_seconds_count") >= 1, "REGISTER → 200 timed");
