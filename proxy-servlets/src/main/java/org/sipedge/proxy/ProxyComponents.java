@@ -1,18 +1,13 @@
 package org.sipedge.proxy;
 
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.logging.Logger;
 import javax.management.ObjectName;
 import javax.servlet.ServletContext;
-import org.sipedge.config.ConfigException;
 import org.sipedge.config.Param;
 import org.sipedge.config.Settings;
 import org.sipedge.proxy.core.CallerPolicy;
@@ -20,7 +15,6 @@ import org.sipedge.proxy.core.ClusterNodes;
 import org.sipedge.proxy.core.ForeignFlows;
 import org.sipedge.proxy.core.KnownUsers;
 import org.sipedge.proxy.core.MessageStore;
-import org.sipedge.proxy.core.PeerAddresses;
 import org.sipedge.conference.ConferenceParam;
 import org.sipedge.conference.ConferencePins;
 import org.sipedge.conference.core.ConferenceIdRule;
@@ -34,14 +28,10 @@ import org.sipedge.proxy.stack.UdpFastProxy;
 import org.sipedge.container.StatelessRequests;
 import org.sipedge.registrar.LocationService;
 import org.sipedge.registrar.RegistrarComponents;
-import org.sipedge.registrar.RegistrarParam;
-import org.sipedge.registrar.auth.DigestAuthenticator;
 import org.sipedge.rtpengine.ManagedMediaAnchor;
 import org.sipedge.rtpengine.MediaAnchors;
 import org.sipedge.rtpengine.RtpengineParam;
 import org.sipedge.relay.MediaRelay;
-import org.sipedge.relay.RelayConfig;
-import org.sipedge.relay.RelayParam;
 import org.sipedge.store.ClusterStore;
 
 /**
@@ -51,8 +41,6 @@ import org.sipedge.store.ClusterStore;
 public final class ProxyComponents {
     private static final Logger LOG = Logger.getLogger("org.sipedge.proxy");
     private static final String ATTRIBUTE = ProxyComponents.class.getName();
-    private static final String AUTH_NEEDS_REGISTRAR =
-            "proxy.auth=digest needs registrar.auth=digest: calls are checked against the registrar's users file and realm";
 
     private final Settings settings;
     private final RegistrarComponents registrar;
@@ -128,17 +116,17 @@ public final class ProxyComponents {
         this.storeCalls = store.kind().equals("memory") ? org.sipedge.proxy.core.StoreCalls.inline()
                 : org.sipedge.proxy.core.StoreCalls.pool("sipedge-store-write", settings.getInt(ProxyParam.STORE_THREADS),
                         1_000);
-        this.callers = callerPolicyOf(settings, registrar);
+        this.callers = ProxySettings.callerPolicyOf(settings, registrar);
         this.messages = new MessageStore(store.map(MessageStore.MAP_NAME),
                 settings.getInt(ProxyParam.MESSAGE_STORE_PER_USER),
                 Duration.ofSeconds(settings.getLong(ProxyParam.MESSAGE_STORE_TTL)), Clock.systemUTC());
         this.knownUsers = new KnownUsers(store.map(KnownUsers.MAP_NAME),
                 Duration.ofSeconds(settings.getLong(ProxyParam.KNOWN_USER_TTL)));
-        this.push = pushNotifierOf(settings);
+        this.push = ProxySettings.pushNotifierOf(settings);
         this.rules = new RoutingRules(registrar.nodeId(), push != null, messages.enabled(),
                 settings.getBool(ProxyParam.MESSAGE_STORE),
                 clusterNodes != null ? clusterNodes : ForeignFlows.UNREACHABLE);
-        this.relay = startRelay(settings, store, bind);
+        this.relay = ProxySettings.startRelay(settings, store, bind);
         this.media = relay == null ? MediaAnchors.open(settings, store) : MediaAnchors.open(settings, store, relay::handle,
                 relay.webrtc());
         if (!settings.get(DispatcherParam.LIST_FILE).isEmpty()) {
@@ -195,104 +183,14 @@ public final class ProxyComponents {
                 + media.describe());
     }
 
-    /**
-     * The media relay inside this node, when {@code rtpengine.engines} names no engine and {@code relay.in-process}
-     * is on; else null. Its media interface defaults to the SIP listener's address.
-     */
-    private static MediaRelay startRelay(Settings settings, ClusterStore store, java.net.InetAddress bind) {
-        if (!MediaAnchors.noEnginesConfigured(settings) || !settings.getBool(RelayParam.IN_PROCESS)) {
-            return null;
-        }
-        return MediaRelay.start(relayConfig(settings, bind), store);
-    }
-
-    private static RelayConfig relayConfig(Settings settings, java.net.InetAddress bind) {
-        if (bind.isAnyLocalAddress() && settings.get(RelayParam.INTERFACES).isBlank()) {
-            throw new ConfigException(RelayParam.INTERFACES.key(), settings.sourceOf(RelayParam.INTERFACES),
-                    "empty while the SIP listeners bind to the wildcard " + bind.getHostAddress()
-                            + ": name the address phones send media to (e.g. 10.0.0.5, or 10.0.0.5!203.0.113.5 "
-                            + "behind 1:1 NAT)");
-        }
-        return RelayConfig.from(settings, false, bind.getHostAddress());
-    }
-
-    private static PushNotifier pushNotifierOf(Settings settings) {
-        String url = settings.get(ProxyParam.PUSH_URL).trim();
-        if (url.isEmpty()) {
-            return null;
-        }
-        try {
-            URI u = URI.create(url);
-            if (u.getScheme() == null || !u.getScheme().startsWith("http")) {
-                throw new IllegalArgumentException("not an http(s) URL");
-            }
-            return new HttpPushNotifier(u);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ProxyParam.PUSH_URL.key(), settings.sourceOf(ProxyParam.PUSH_URL),
-                    "'" + url + "': " + e.getMessage());
-        }
-    }
-
-    /**
-     * Who may call: {@code proxy.auth} (auto = as registrar.auth) with the registrar's authenticator, the local
-     * domains, the foreign-caller rule and the trusted peers.
-     */
-    private static CallerPolicy callerPolicyOf(Settings settings, RegistrarComponents registrar) {
-        String auth = settings.get(ProxyParam.AUTH);
-        DigestAuthenticator authenticator = registrar.authenticator();
-        if (auth.equals("digest") && authenticator == null) {
-            throw new ConfigException(ProxyParam.AUTH.key(), settings.sourceOf(ProxyParam.AUTH),
-                    AUTH_NEEDS_REGISTRAR);
-        }
-        return new CallerPolicy(auth.equals("none") ? null : authenticator, domainsOf(settings),
-                CallerPolicy.Foreign.valueOf(settings.get(ProxyParam.INBOUND_FROM_FOREIGN).toUpperCase(Locale.ROOT)),
-                trustedPeersOf(settings), System::nanoTime);
-    }
-
-    private static Set<String> domainsOf(Settings settings) {
-        Set<String> out = new java.util.LinkedHashSet<>();
-        for (String d : settings.get(ProxyParam.DOMAINS).split("[,\\s]+")) {
-            if (!d.isBlank()) {
-                out.add(d.trim().toLowerCase(Locale.ROOT));
-            }
-        }
-        return out;
-    }
-
-    private static PeerAddresses trustedPeersOf(Settings settings) {
-        try {
-            return PeerAddresses.parse(settings.get(ProxyParam.TRUSTED_PEERS));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(ProxyParam.TRUSTED_PEERS.key(), settings.sourceOf(ProxyParam.TRUSTED_PEERS),
-                    e.getMessage());
-        }
-    }
-
     /** Every key this module reads itself (the registrar's and the store's are read by the registrar). */
     public static List<Param> params() {
-        List<Param> all = new ArrayList<>(List.of(ProxyParam.values()));
-        all.addAll(List.of(RtpengineParam.values()));
-        all.addAll(List.of(RelayParam.values()));
-        all.addAll(List.of(DispatcherParam.values()));
-        all.addAll(List.of(ConferenceParam.values()));
-        return all;
+        return ProxySettings.params();
     }
 
     /** Checks what a single value's type cannot (the push URL, the engine list and flags). */
     public static void validate(Settings settings) {
-        pushNotifierOf(settings);
-        trustedPeersOf(settings);
-        if (settings.asMap().containsKey(RegistrarParam.AUTH.key()) && settings.get(ProxyParam.AUTH).equals("digest")
-                && !settings.get(RegistrarParam.AUTH).equals("digest")) {
-            throw new ConfigException(ProxyParam.AUTH.key(), settings.sourceOf(ProxyParam.AUTH),
-                    AUTH_NEEDS_REGISTRAR);
-        }
-        MediaAnchors.validate(settings);
-        if (MediaAnchors.noEnginesConfigured(settings) && settings.getBool(RelayParam.IN_PROCESS)) {
-            RelayConfig.from(settings, false, "127.0.0.1"); // the interface default is checked once bound
-        }
-        Dispatcher.validate(settings);
-        ConferencePins.validate(settings);
+        ProxySettings.validate(settings);
     }
 
     public static synchronized ProxyComponents forContext(ServletContext ctx) {
