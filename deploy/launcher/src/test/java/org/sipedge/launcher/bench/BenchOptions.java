@@ -49,7 +49,7 @@ final class BenchOptions {
         return add(new Option(name, Kind.INT, "N", Integer.toString(defaultValue), help));
     }
 
-    /** A comma-separated list of integers (rates, stream counts). */
+    /** A comma-separated list of integers (rates, stream counts); {@code defaultValue} null when there is none. */
     BenchOptions integers(String name, String defaultValue, String help) {
         return add(new Option(name, Kind.INTS, "N,N,...", defaultValue, help));
     }
@@ -139,6 +139,9 @@ final class BenchOptions {
     }
 
     private static List<Integer> parseInts(String csv) {
+        if (csv == null) {
+            return List.of();
+        }
         List<Integer> out = Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
         if (out.isEmpty()) {
             throw new NumberFormatException("empty list");
@@ -168,6 +171,7 @@ final class BenchOptions {
         return Integer.parseInt(last(declared(name, Kind.INT)).trim());
     }
 
+    /** The list given last, or the default (empty when there is none). */
     List<Integer> ints(String name) {
         return parseInts(last(declared(name, Kind.INTS)));
     }
