@@ -180,8 +180,9 @@ public final class RelayBenchmark {
         if (summaries.size() > 1) {
             printComparison(summaries, o);
         }
-        System.out.println();
-        summaries.values().forEach(s -> s.forEach((k, v) -> System.out.println(k + " " + v)));
+        ResultLines results = new ResultLines();
+        summaries.values().forEach(results::putAll);
+        results.print();
     }
 
     private static Options parse(String[] args) {
