@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.sipedge.sipp.SippResult;
  * <p>Both servers run all the time (the idle one costs next to nothing); within a step they take turns, the first
  * of each step swapping (K E, E K, ...) so neither always runs on a box just warmed or just loaded by the other.
  * SIP Edge starts as {@code ./sipedge run} starts it (conf/heap.options, 3 s self-warm-up) with pike off, Kamailio
- * with {@code kamailio-compare.cfg} (8 UDP workers as in its default config, 1 GB shared memory). Options,
+ * with {@code kamailio-compare.cfg} (8 UDP workers as in its default config, 1 GB shared memory, the TLSF memory
+ * manager: with Debian's default, qm, the same calls cost it about a third more CPU). Options,
  * defaults and result lines: {@link #OPTIONS} ({@code --help}).
  */
 public final class CompareBenchmark {
@@ -92,6 +94,8 @@ public final class CompareBenchmark {
             .integer("--latency-call-rate", 200, "calls/s of the latency and CPU step")
             .integer("--latency-seconds", 15, "measured seconds per latency step (after 5 s not counted)")
             .integer("--kamailio-children", 8, "Kamailio's UDP worker processes")
+            .text("--kamailio-args", "ARGS", "-x tlsf -X tlsf", "added to Kamailio's command line, split at spaces"
+                    + " ('' for none); the default picks its fast memory manager (its default qm keeps debugging data)")
             .text("--chart", "FILE", "docs/bench-compare.png", "the PNG chart (with --quick: in the run's log"
                     + " directory unless given)")
             .flag("--quick", "a smoke run: 3 s steps, two steps per ladder, 3 s latency steps")
@@ -157,7 +161,8 @@ public final class CompareBenchmark {
             }
             Path kamailioDir = Files.createDirectories(logs.resolve("kamailio"));
             try (KamailioServer k = KamailioServer.start(kamailioDir, OPTIONS.intValue("--kamailio-children"), 1024,
-                    lists.get(Target.KAMAILIO));
+                    lists.get(Target.KAMAILIO), Arrays.stream(OPTIONS.text("--kamailio-args").trim().split("\\s+"))
+                            .filter(a -> !a.isEmpty()).toList());
                  EdgeProcess e = startEdge(lists.get(Target.EDGE))) {
                 Map<Target, Server> servers = new EnumMap<>(Target.class);
                 servers.put(Target.KAMAILIO, new Server(Target.KAMAILIO, k.port(),
@@ -178,9 +183,9 @@ public final class CompareBenchmark {
                 List<String> traces = new ArrayList<>();
                 for (SippProcess s : confServers.get(t)) {
                     s.stop();
-                    traces.add(DispatchBenchmark.trace(s));
+                    traces.add(SippLoads.trace(s));
                 }
-                splits.put(t, DispatchBenchmark.splits(DispatchBenchmark.placement(traces)));
+                splits.put(t, SippLoads.splits(SippLoads.placement(traces)));
             }
         } finally {
             sipps.forEach(SippProcess::close);

@@ -1,16 +1,12 @@
 package org.sipedge.launcher.bench;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +37,6 @@ import org.sipedge.store.infinispan.InfinispanStore;
  * <p>Options, defaults and result lines: {@link #OPTIONS} ({@code --help}); the result lines come last.
  */
 public final class DispatchBenchmark {
-    private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
     /** sipp's error log line for a call it gave up on. */
     private static final Pattern FAILED_CALL = Pattern.compile("for Call-I[Dd] '([^']+)'");
 
@@ -156,42 +151,20 @@ public final class DispatchBenchmark {
             List<String> traces = new ArrayList<>();
             for (int i = 0; i < servers.size(); i++) {
                 servers.get(i).stop();
-                String trace = trace(servers.get(i));
+                String trace = SippLoads.trace(servers.get(i));
                 traces.add(trace);
                 for (String id : failedIds) { // what the server saw of a call its caller gave up on
                     System.out.println("  server " + i + ", failed call " + id + ": " + seen(trace, id));
                 }
             }
-            Map<String, Set<Integer>> placed = placement(traces);
-            splits = splits(placed);
+            Map<String, Set<Integer>> placed = SippLoads.placement(traces);
+            splits = SippLoads.splits(placed);
             System.out.println("conferences seen: " + placed.size());
         } finally {
             servers.forEach(SippProcess::close);
         }
         results.put("dispatch_clean_cps", best);
         results.put("conference_splits", splits);
-    }
-
-    /** The message trace of a conference server started with {@code traceMessages(true)}. */
-    static String trace(SippProcess server) throws IOException {
-        return Files.readString(server.workDir().resolve("messages.log"), StandardCharsets.ISO_8859_1);
-    }
-
-    /** For each conference (conf-N) the servers, by index in {@code traces}, that got an INVITE for it. */
-    static Map<String, Set<Integer>> placement(List<String> traces) {
-        Map<String, Set<Integer>> placed = new HashMap<>();
-        for (int i = 0; i < traces.size(); i++) {
-            Matcher m = INVITE.matcher(traces.get(i));
-            while (m.find()) {
-                placed.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(i);
-            }
-        }
-        return placed;
-    }
-
-    /** Conferences seen on more than one server: stickiness broken. */
-    static int splits(Map<String, Set<Integer>> placed) {
-        return (int) placed.values().stream().filter(s -> s.size() > 1).count();
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,9 +38,11 @@ final class KamailioServer implements AutoCloseable {
 
     /**
      * Starts Kamailio with {@code children} UDP workers, {@code shmMib} of shared memory for usrloc and
-     * transactions, and the dispatcher's set 1 read from {@code dispatcherList}; returns once it answers OPTIONS.
+     * transactions, the dispatcher's set 1 read from {@code dispatcherList} and {@code extraArgs} added to its
+     * command line; returns once it answers OPTIONS.
      */
-    static KamailioServer start(Path dir, int children, int shmMib, Path dispatcherList) throws IOException {
+    static KamailioServer start(Path dir, int children, int shmMib, Path dispatcherList, List<String> extraArgs)
+            throws IOException {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " not found: bench compare runs Debian's Kamailio; install it"
                     + " with apt-get install -y kamailio (./sipedge bench compare does when it can)");
@@ -50,9 +53,10 @@ final class KamailioServer implements AutoCloseable {
                 .replace("@PORT@", Integer.toString(port)).replace("@MPATH@", moduleDir() + "/")
                 .replace("@DISPATCHER_LIST@", dispatcherList.toString()));
         Path log = dir.resolve("kamailio.log");
-        List<String> cmd = List.of(BINARY.toString(), "-DD", "-E", "-f", cfg.toString(),
+        List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "-DD", "-E", "-f", cfg.toString(),
                 "-P", dir.resolve("kamailio.pid").toString(), "-Y", dir.toString(),
-                "-m", Integer.toString(shmMib), "-M", "16");
+                "-m", Integer.toString(shmMib), "-M", "16"));
+        cmd.addAll(extraArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         KamailioServer k = new KamailioServer(p, port, log);
         try {

@@ -1,9 +1,17 @@
 package org.sipedge.launcher.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sipedge.launcher.it.SipProbe;
 import org.sipedge.sipp.Sipp;
 import org.sipedge.sipp.SippProcess;
@@ -20,6 +28,8 @@ import org.sipedge.sipp.SippTransport;
 final class SippLoads {
     /** The callee user the call loads ask for. */
     static final String CALLEE = "bench";
+    /** An INVITE into a conference, as a conference server's message trace shows it. */
+    private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
     /** Conferences the conference load spreads its calls over (1 s calls, so calls of one conference overlap). */
     static final int CONFERENCES = 200;
 
@@ -84,5 +94,27 @@ final class SippLoads {
                 .localIp("127.0.0.2").injection(confs, true).calls(n).rate(rate)
                 .maxOutstanding(Math.max(2000, rate * 8)).timeout(Duration.ofSeconds(seconds + 60))
                 .extraArgs(UdpDrops.SIPP_ARGS).run();
+    }
+
+    /** The message trace of a conference server started with {@code traceMessages(true)}. */
+    static String trace(SippProcess server) throws IOException {
+        return Files.readString(server.workDir().resolve("messages.log"), StandardCharsets.ISO_8859_1);
+    }
+
+    /** For each conference (conf-N) the servers, by index in {@code traces}, that got an INVITE for it. */
+    static Map<String, Set<Integer>> placement(List<String> traces) {
+        Map<String, Set<Integer>> placed = new HashMap<>();
+        for (int i = 0; i < traces.size(); i++) {
+            Matcher m = INVITE.matcher(traces.get(i));
+            while (m.find()) {
+                placed.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(i);
+            }
+        }
+        return placed;
+    }
+
+    /** Conferences seen on more than one server: stickiness broken. */
+    static int splits(Map<String, Set<Integer>> placed) {
+        return (int) placed.values().stream().filter(s -> s.size() > 1).count();
     }
 }
