@@ -2,14 +2,11 @@ package org.sipedge.launcher.bench;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +18,6 @@ import org.sipedge.launcher.it.EdgeProcess;
 import org.sipedge.sipp.Sipp;
 import org.sipedge.sipp.SippProcess;
 import org.sipedge.sipp.SippResult;
-import org.sipedge.sipp.SippTransport;
 import org.sipedge.store.ClusterOptions;
 import org.sipedge.store.ClusterStore;
 import org.sipedge.store.ExpiringMap;
@@ -38,40 +34,46 @@ import org.sipedge.store.infinispan.InfinispanStore;
  * after 2,000 warm-up;
  * {@code cluster_lookup_p50_ms} / {@code cluster_lookup_p99_ms} per store. Numbers, not assertions.
  *
- * <p>Options: {@code --rates 200,800,1600,2400,3200} {@code --seconds 10} {@code --no-calls} {@code --no-lookup}.
+ * <p>Options, defaults and result lines: {@link #OPTIONS} ({@code --help}); the result lines come last.
  */
 public final class DispatchBenchmark {
-    private static final Pattern INVITE = Pattern.compile("(?m)^INVITE sip:(conf-\\d+)@");
     /** sipp's error log line for a call it gave up on. */
     private static final Pattern FAILED_CALL = Pattern.compile("for Call-I[Dd] '([^']+)'");
 
+    static final BenchOptions OPTIONS = BenchOptions.command("dispatch", "(1) conference calls through one SIP Edge"
+                    + " node with stickiness on: sipp UAC -> proxy -> 3 sipp conference servers picked by the"
+                    + " dispatcher and pinned per conference, 1 s calls over 200 conferences, at rising fixed rates"
+                    + " after a warm-up up to 600 calls/s; (2) the pin lookup on 3-member Hazelcast and Infinispan"
+                    + " stores on loopback (written on member A, read on member B), 20,000 reads after 2,000 warm-up.")
+            .integers("--rates", "200,800,1600,2400,3200", "offered conference calls/s per step")
+            .integer("--seconds", 10, "seconds per step")
+            .flag("--no-calls", "leave out the conference calls")
+            .flag("--no-lookup", "leave out the cluster lookup")
+            .result("dispatch_clean_cps N", "highest step with 0 failed calls and < 0.1 % retransmissions")
+            .result("conference_splits N", "conferences seen on two servers (from the servers' traces); must be 0")
+            .result("cluster_lookup_p50_ms{store=S} X", "pin read on member B, median, per store")
+            .result("cluster_lookup_p99_ms{store=S} X", "the same, p99");
+
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = List.of(200, 800, 1600, 2400, 3200);
-        int seconds = 10;
-        boolean calls = true;
-        boolean lookup = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--no-calls" -> calls = false;
-                case "--no-lookup" -> lookup = false;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        OPTIONS.parseOrExit(args);
+        List<Integer> rates = OPTIONS.ints("--rates");
+        int seconds = OPTIONS.intValue("--seconds");
+        ResultLines results = new ResultLines();
         System.out.println("# dispatch benchmark, sipp " + Sipp.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores, java " + Runtime.version().feature());
-        if (calls) {
-            calls(rates, seconds);
+        if (!OPTIONS.has("--no-calls")) {
+            calls(rates, seconds, results);
         }
-        if (lookup) {
+        if (!OPTIONS.has("--no-lookup")) {
             for (String kind : List.of("hazelcast", "infinispan")) {
-                lookup(kind);
+                lookup(kind, results);
             }
         }
+        // after the stores have shut down: their INFO lines would bury the results
+        results.print();
     }
 
-    private static void calls(List<Integer> rates, int seconds) throws Exception {
+    private static void calls(List<Integer> rates, int seconds, ResultLines results) throws Exception {
         Path dir = Files.createTempDirectory("bench-dispatch");
         List<SippProcess> servers = new ArrayList<>();
         int best = 0;
@@ -80,8 +82,7 @@ public final class DispatchBenchmark {
         try {
             StringBuilder list = new StringBuilder();
             for (int i = 0; i < 3; i++) {
-                SippProcess s = Sipp.scenario("bench-uas-call").transport(SippTransport.UDP).localIp("127.0.0.3")
-                        .traceMessages(true).timeout(Duration.ofMinutes(30)).extraArgs(UdpDrops.SIPP_ARGS).start();
+                SippProcess s = SippLoads.callee(true);
                 servers.add(s);
                 list.append("1 sip:127.0.0.3:").append(s.localPort()).append(" 0 0\n");
             }
@@ -133,9 +134,7 @@ public final class DispatchBenchmark {
                             failedIds.add(id.group(1));
                         }
                     }
-                    boolean clean = r.failedCalls() == 0 && r.successfulCalls() > 0
-                            && r.retransmissions() * 1000 < r.successfulCalls() && r.exitCode() == 0;
-                    if (clean) {
+                    if (SippLoads.clean(r)) {
                         best = rate;
                     }
                     if (r.failedCalls() * 10 > r.totalCreated()) {
@@ -149,26 +148,23 @@ public final class DispatchBenchmark {
                         + count(out, "did not answer in") + ", server failure answered: "
                         + count(out, "answered") + "); edge log: " + log);
             }
-            Map<String, Set<Integer>> placed = new HashMap<>();
+            List<String> traces = new ArrayList<>();
             for (int i = 0; i < servers.size(); i++) {
                 servers.get(i).stop();
-                String trace = Files.readString(servers.get(i).workDir().resolve("messages.log"),
-                        StandardCharsets.ISO_8859_1);
-                Matcher m = INVITE.matcher(trace);
-                while (m.find()) {
-                    placed.computeIfAbsent(m.group(1), k -> new HashSet<>()).add(i);
-                }
+                String trace = SippLoads.trace(servers.get(i));
+                traces.add(trace);
                 for (String id : failedIds) { // what the server saw of a call its caller gave up on
                     System.out.println("  server " + i + ", failed call " + id + ": " + seen(trace, id));
                 }
             }
-            splits = (int) placed.values().stream().filter(s -> s.size() > 1).count();
+            Map<String, Set<Integer>> placed = SippLoads.placement(traces);
+            splits = SippLoads.splits(placed);
             System.out.println("conferences seen: " + placed.size());
         } finally {
             servers.forEach(SippProcess::close);
         }
-        System.out.println("dispatch_clean_cps " + best);
-        System.out.println("conference_splits " + splits);
+        results.put("dispatch_clean_cps", best);
+        results.put("conference_splits", splits);
     }
 
     /**
@@ -198,15 +194,7 @@ public final class DispatchBenchmark {
     }
 
     private static SippResult run(EdgeProcess edge, int rate, int seconds) {
-        int n = rate * seconds;
-        List<String> confs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            confs.add("conf-" + (i % 200));
-        }
-        return Sipp.scenario("uac-conf-call").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
-                .localIp("127.0.0.2").injection(confs, true).calls(n).rate(rate)
-                .maxOutstanding(Math.max(2000, rate * 8)).timeout(Duration.ofSeconds(seconds + 60))
-                .extraArgs(UdpDrops.SIPP_ARGS).run();
+        return SippLoads.conferenceCalls(edge.sipPort(), rate, seconds);
     }
 
     /**
@@ -214,7 +202,7 @@ public final class DispatchBenchmark {
      * pinned call. Each member reads its own copy when it holds one, so with two members every read would be
      * local; with three, about a third of B's reads go to another member, and the p99 is such a remote read.
      */
-    private static void lookup(String kind) throws Exception {
+    private static void lookup(String kind, ResultLines results) throws Exception {
         int pa = freePort();
         int pb = freePort();
         int pc = freePort();
@@ -242,9 +230,8 @@ public final class DispatchBenchmark {
                 ns[i] = System.nanoTime() - t0;
             }
             Arrays.sort(ns);
-            System.out.printf(Locale.ROOT, "cluster_lookup_p50_ms{store=%s} %.3f%n", kind, ns[ns.length / 2] / 1e6);
-            System.out.printf(Locale.ROOT, "cluster_lookup_p99_ms{store=%s} %.3f%n", kind,
-                    ns[(int) (ns.length * 0.99)] / 1e6);
+            results.put("cluster_lookup_p50_ms{store=" + kind + "}", ns[ns.length / 2] / 1e6, 3);
+            results.put("cluster_lookup_p99_ms{store=" + kind + "}", ns[(int) (ns.length * 0.99)] / 1e6, 3);
         }
     }
 

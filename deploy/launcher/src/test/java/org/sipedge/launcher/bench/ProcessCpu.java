@@ -3,6 +3,7 @@ package org.sipedge.launcher.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * CPU time from {@code /proc}: of one process (user + system, all its threads, {@code /proc/PID/stat} fields 14 and
@@ -30,6 +31,26 @@ final class ProcessCpu {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * utime + stime of {@code pid} and of its descendants alive now (a forking server such as Kamailio works in
+     * child processes; a JVM's threads are all in its own count), or -1 when {@code pid} is gone.
+     */
+    static long treeNanos(long pid) {
+        long own = nanos(pid);
+        if (own < 0) {
+            return -1;
+        }
+        long sum = own;
+        List<ProcessHandle> children = ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
+        for (ProcessHandle child : children) {
+            long n = nanos(child.pid());
+            if (n > 0) {
+                sum += n;
+            }
+        }
+        return sum;
     }
 
     /**

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.sipedge.launcher.it.EdgeProcess;
@@ -28,77 +27,85 @@ import org.sipedge.sipp.SippTransport;
  * {@code --latency-gc parallel,g1,zgc} repeats it with each collector (the first is the product's default); a
  * reference node (ParallelGC without AlwaysTenure, no warm-up: the defaults before them) runs last in the same run.
  *
- * <p>Options: {@code --rates 1000,2000,4000,8000,12000,16000} {@code --seconds 10} {@code --no-reference}
- * {@code --soak-seconds N --soak-rate R} (memory over a long run: RSS and heap after GC every 30 s)
- * {@code --latency-rate 1000} {@code --latency-seconds 20} {@code --latency-gc parallel} {@code --latency-only}
- * {@code --latency-extra "-XX:..."} (JVM flags added for a trial)
- * {@code --no-latency}.
+ * <p>Options, defaults and result lines: {@link #OPTIONS} ({@code --help}); the result lines come last.
  */
 public final class RegisterBenchmark {
     record Step(int rate, SippResult result, long rssMib) {
         boolean clean() {
-            return result.failedCalls() == 0 && result.successfulCalls() > 0
-                    && result.retransmissions() * 1000 < result.successfulCalls() && result.exitCode() == 0;
+            return SippLoads.clean(result);
         }
     }
 
+    static final BenchOptions OPTIONS = BenchOptions.command("register", "sipp REGISTERs with a distinct user per"
+                    + " call over UDP at rising fixed rates against SIP Edge (stateless UDP REGISTER path), then the"
+                    + " same steps against the container's transaction path (registrar.udp-fast-path=false) as the"
+                    + " reference of the same run; then the latency step: a fresh node per collector as ./sipedge run"
+                    + " starts it, REGISTER -> 200 timed in microseconds (cold: the first 10 s after ready; warm: after"
+                    + " 10 s more).")
+            .integers("--rates", "1000,2000,4000,8000,12000,16000", "offered REGISTER/s per step")
+            .integer("--seconds", 10, "seconds per step (after a 5 s warm-up at 1000/s)")
+            .flag("--no-reference", "leave out the container-path reference run")
+            .integer("--soak-seconds", 0, "add a memory soak of this many seconds (0: none)")
+            .integer("--soak-rate", 2000, "REGISTER/s over UDP in the soak (a quarter of it over TCP)")
+            .integer("--latency-rate", 1000, "REGISTER/s of the latency step")
+            .integer("--latency-seconds", 20, "seconds of the warm latency step")
+            .text("--latency-gc", "GC,GC,...", "parallel", "collectors to compare: parallel, g1, zgc")
+            .repeated("--latency-set", "key=value", "a setting of the latency step's node")
+            .text("--latency-extra", "FLAGS", null, "JVM flags added to the latency step's node")
+            .flag("--latency-only", "only the latency step")
+            .flag("--no-latency", "leave out the latency step")
+            .result("register_clean_per_s N", "highest step with 0 failed calls and < 0.1 % retransmissions")
+            .result("register_reference_clean_per_s N", "the same for the container-path reference")
+            .result("register_speedup_vs_reference X", "the first divided by the second")
+            .result("rss_mib N", "largest resident memory of the node over the steps")
+            .result("register_cold_p99_ms X", "REGISTER -> 200 p99 in the first 10 s after ready (first collector)")
+            .result("register_p99_ms X", "the same, warm");
+
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = List.of(1000, 2000, 4000, 8000, 12000, 16000);
-        int seconds = 10;
-        boolean reference = true;
-        int soakSeconds = 0;
-        int soakRate = 2000;
-        int latencyRate = 1000;
-        int latencySeconds = 20;
-        List<String> latencyGcs = List.of("parallel");
-        List<String> latencyExtra = List.of();
+        OPTIONS.parseOrExit(args);
+        List<Integer> rates = OPTIONS.ints("--rates");
+        int seconds = OPTIONS.intValue("--seconds");
+        boolean reference = !OPTIONS.has("--no-reference");
+        int soakSeconds = OPTIONS.intValue("--soak-seconds");
+        int soakRate = OPTIONS.intValue("--soak-rate");
+        int latencyRate = OPTIONS.intValue("--latency-rate");
+        int latencySeconds = OPTIONS.intValue("--latency-seconds");
+        List<String> latencyGcs = List.of(OPTIONS.text("--latency-gc").split(","));
+        List<String> latencyExtra = OPTIONS.text("--latency-extra") == null ? List.of()
+                : List.of(OPTIONS.text("--latency-extra").trim().split("\\s+"));
         latencySettings.clear();
-        boolean throughput = true;
-        boolean latency = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
-                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
-                case "--latency-gc" -> latencyGcs = List.of(args[++i].split(","));
-                case "--latency-set" -> latencySettings.add(args[++i]);
-                case "--latency-extra" -> latencyExtra = List.of(args[++i].trim().split("\\s+"));
-                case "--latency-only" -> throughput = false;
-                case "--no-latency" -> latency = false;
-                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--no-reference" -> reference = false;
-                case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
-                case "--soak-rate" -> soakRate = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        latencySettings.addAll(OPTIONS.all("--latency-set"));
+        boolean throughput = !OPTIONS.has("--latency-only");
+        boolean latency = !OPTIONS.has("--no-latency");
+        ResultLines results = new ResultLines();
         System.out.println("# REGISTER over UDP, distinct user per call, " + seconds + " s per step, sipp "
                 + Sipp.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores, java "
                 + Runtime.version().feature());
         if (!throughput) {
-            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra);
+            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra, results);
+            results.print();
             return;
         }
         List<Step> edge = run("SIP Edge (stateless UDP REGISTER path)", true, rates, seconds);
         List<Step> ref = reference ? run("reference: container transaction path (registrar.udp-fast-path=false)",
                 false, rates, seconds) : List.of();
         int best = bestClean(edge);
-        System.out.println();
         if (reference) {
             int refBest = bestClean(ref);
-            System.out.println("register_reference_clean_per_s " + refBest);
+            results.put("register_reference_clean_per_s", refBest);
             if (refBest > 0) {
-                System.out.printf(Locale.ROOT, "register_speedup_vs_reference %.2f%n", (double) best / refBest);
+                results.put("register_speedup_vs_reference", (double) best / refBest, 2);
             }
         }
-        System.out.println("register_clean_per_s " + best);
-        System.out.println("rss_mib " + edge.stream().mapToLong(Step::rssMib).max().orElse(0));
+        results.put("register_clean_per_s", best);
+        results.put("rss_mib", edge.stream().mapToLong(Step::rssMib).max().orElse(0));
         if (latency) {
-            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra);
+            latency(latencyRate, latencySeconds, latencyGcs, latencyExtra, results);
         }
         if (soakSeconds > 0) {
             soak(soakSeconds, soakRate);
         }
+        results.print();
     }
 
     /** {@code key=value} settings for the latency step's node ({@code --latency-set}, for trials). */
@@ -128,7 +135,8 @@ public final class RegisterBenchmark {
         return flags;
     }
 
-    private static void latency(int rate, int seconds, List<String> gcs, List<String> extra) throws Exception {
+    private static void latency(int rate, int seconds, List<String> gcs, List<String> extra, ResultLines results)
+            throws Exception {
         System.out.println();
         System.out.println("## latency: REGISTER over UDP at " + rate + "/s, microsecond resolution, a fresh node per"
                 + " collector (JVM flags of ./sipedge run" + (extra.isEmpty() ? "" : " + " + extra) + ")");
@@ -170,8 +178,8 @@ public final class RegisterBenchmark {
         System.out.println();
         System.out.println("GC pauses during the warm step:");
         pauses.forEach(p -> System.out.println("  " + p));
-        System.out.println("register_cold_p99_ms " + firstCold);
-        System.out.println("register_p99_ms " + firstWarm);
+        results.put("register_cold_p99_ms", firstCold);
+        results.put("register_p99_ms", firstWarm);
     }
 
     private static int bestClean(List<Step> steps) {
@@ -224,10 +232,7 @@ public final class RegisterBenchmark {
     }
 
     private static SippResult bench(EdgeProcess edge, int rate, int seconds, String tag) {
-        return Sipp.scenario("register-bench").remote("127.0.0.1", edge.sipPort()).transport(SippTransport.UDP)
-                .set("domain", tag + ".bench.invalid").calls(rate * seconds).rate(rate)
-                .maxOutstanding(Math.max(1000, rate * 4)).timeout(Duration.ofSeconds(seconds + 60))
-                .extraArgs(UdpDrops.SIPP_ARGS).run();
+        return SippLoads.registers(edge.sipPort(), rate, seconds, tag);
     }
 
     private static boolean udpAlive(EdgeProcess edge) throws IOException {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.sipedge.rtpengine.testing.RtpengineDaemon;
 
 /**
@@ -43,14 +44,8 @@ import org.sipedge.rtpengine.testing.RtpengineDaemon;
  * and {@code <target>_cpu_us_per_packet X} (at {@code --cpu-at} pps with the largest stream count, or the highest
  * clean step below it). The targets are named {@code rtpengine} and {@code relay}. Numbers, not assertions.
  *
- * <p>Options: {@code --seconds 5} (per step) {@code --rates 10000,20000,...,300000} {@code --streams 1,10,100}
- * {@code --only-rtpengine} {@code --only-relay} {@code --ng udp:IP:PORT --pid PID [--name NAME]} (an ng server
- * already running, repeatable; the first is named {@code relay}, the others {@code relay2}, ... unless named)
- * {@code --ng-seconds 10} {@code --ng-concurrency 32} {@code --no-media} {@code --no-ng} {@code --cpu-at 40000}
- * {@code --tick-us 1000} {@code --max-p99-ms 20} {@code --rtpengine-arg ARG} (added to the daemon's command line,
- * repeatable; the default adds {@code --log-level=4}) {@code --relay-set key=value} (a setting of the relay,
- * repeatable). Without {@code --ng} SIP Edge's relay is started here as {@code ./sipedge relay} starts it
- * ({@link RelayUnderTest}) and stopped after.
+ * <p>Options, defaults and result lines: {@link #OPTIONS} ({@code --help}). Without {@code --ng} SIP Edge's relay
+ * is started here as {@code ./sipedge relay} starts it ({@link RelayUnderTest}) and stopped after.
  */
 public final class RelayBenchmark {
     private static final List<Integer> DEFAULT_RATES = List.of(10_000, 20_000, 40_000, 60_000, 80_000, 100_000,
@@ -109,16 +104,48 @@ public final class RelayBenchmark {
         List<Target> plugged = new ArrayList<>();
     }
 
+    static final BenchOptions OPTIONS = BenchOptions.command("relay", "RTP through a media relay and ng control load"
+                    + " against it, for the real rtpengine (userspace) and SIP Edge's relay (or any ng server given"
+                    + " with --ng), one after the other with the same generator: packets/s relayed without loss over 1,"
+                    + " 10 and 100 streams, the same with SRTP from the caller bridged to RTP, CPU per packet, and ng"
+                    + " offer+answer+delete calls per second.")
+            .integer("--seconds", 5, "seconds per media step")
+            .integers("--rates", DEFAULT_RATES.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                    "offered packets/s per step (all streams together)")
+            .integers("--streams", "1,10,100", "stream counts of the RTP steps")
+            .integers("--srtp-streams", "10,100", "stream counts of the SRTP steps")
+            .flag("--no-srtp", "leave out the SRTP steps")
+            .flag("--only-rtpengine", "only rtpengine")
+            .flag("--only-relay", "only SIP Edge's relay (or the --ng servers)")
+            .flag("--no-media", "leave out the media steps")
+            .flag("--no-ng", "leave out the ng load")
+            .integer("--ng-seconds", 10, "seconds of the ng load")
+            .integer("--ng-concurrency", 32, "ng calls in flight")
+            .integer("--cpu-at", 40_000, "packets/s at which CPU per packet is reported")
+            .integer("--tick-us", 1000, "pacing tick of the generator in microseconds")
+            .integer("--max-p99-ms", 20, "a step whose p99 delay through the relay is above this is not clean")
+            .repeated("--rtpengine-arg", "ARG", "added to rtpengine's command line (default adds --log-level=4)")
+            .repeated("--relay-set", "key=value", "a setting of SIP Edge's relay")
+            .repeated("--ng", "udp:IP:PORT", "an ng server already running on loopback, instead of starting the relay")
+            .repeated("--pid", "PID", "the process of the --ng before it (for CPU)")
+            .repeated("--name", "NAME", "the name of the --ng before it (default relay, relay2, ...)")
+            .result("<target>_pps_<streams> N", "highest clean offered packets/s (targets: rtpengine, relay)")
+            .result("<target>_srtp_pps_<streams> N", "the same with SRTP from the caller")
+            .result("<target>_cpu_us_per_packet X", "CPU per packet at --cpu-at pps with the most streams")
+            .result("<target>_srtp_cpu_us_per_packet X", "the same with SRTP")
+            .result("relay_dtls_handshakes_per_s N", "DTLS handshakes per second through the relay")
+            .result("<target>_ng_per_s N", "completed offer+answer+delete calls per second")
+            .result("<target>_ng_requests_per_s N", "the same x 3");
+
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println("usage: ./sipedge bench relay [--seconds 5] [--rates R1,R2,...] [--streams 1,10,100]"
-                    + " [--srtp-streams 10,100] [--no-srtp]"
-                    + " [--only-rtpengine] [--only-relay] [--no-media] [--no-ng] [--ng-seconds 10]"
-                    + " [--ng-concurrency 32] [--cpu-at 40000] [--tick-us 1000] [--max-p99-ms 20]"
-                    + " [--rtpengine-arg ARG]... [--relay-set key=value]... [--ng udp:IP:PORT --pid PID [--name N]]...");
+        OPTIONS.parseOrExit(args);
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            OPTIONS.exitWithUsage(e.getMessage());
             return;
         }
-        Options o = parse(args);
         System.out.println("# RTP through a media relay: caller 127.0.0.2 -> relay -> callee 127.0.0.3, "
                 + MediaLoad.PACKET_BYTES + "-byte packets paced per " + o.tickMicros + " us tick, " + o.seconds
                 + " s per step, fresh calls per step; ng calls (offer+answer+delete) with " + o.ngConcurrency
@@ -153,46 +180,43 @@ public final class RelayBenchmark {
         if (summaries.size() > 1) {
             printComparison(summaries, o);
         }
-        System.out.println();
-        summaries.values().forEach(s -> s.forEach((k, v) -> System.out.println(k + " " + v)));
+        ResultLines results = new ResultLines();
+        summaries.values().forEach(results::putAll);
+        results.print();
     }
 
     private static Options parse(String[] args) {
         Options o = new Options();
-        for (int i = 0; i < args.length; i++) {
+        o.seconds = OPTIONS.intValue("--seconds");
+        o.rates = OPTIONS.ints("--rates");
+        o.streams = OPTIONS.ints("--streams");
+        o.srtpStreams = OPTIONS.ints("--srtp-streams");
+        o.srtp = !OPTIONS.has("--no-srtp");
+        o.relays = !OPTIONS.has("--only-rtpengine");
+        o.rtpengine = !OPTIONS.has("--only-relay");
+        o.media = !OPTIONS.has("--no-media");
+        o.ng = !OPTIONS.has("--no-ng");
+        o.ngSeconds = OPTIONS.intValue("--ng-seconds");
+        o.ngConcurrency = OPTIONS.intValue("--ng-concurrency");
+        o.cpuAt = OPTIONS.intValue("--cpu-at");
+        o.tickMicros = OPTIONS.intValue("--tick-us");
+        o.maxP99Millis = OPTIONS.intValue("--max-p99-ms");
+        o.rtpengineArgs.addAll(OPTIONS.all("--rtpengine-arg"));
+        o.relayArgs.addAll(OPTIONS.all("--relay-set"));
+        // --pid and --name belong to the --ng before them: walk the command line in order for those
+        for (int i = 0; i + 1 < args.length; i++) {
             String option = args[i];
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            boolean takesValue = !List.of("--only-rtpengine", "--only-relay", "--no-media", "--no-ng", "--no-srtp")
-                    .contains(option);
-            if (takesValue) {
-                if (value == null) {
-                    throw new IllegalArgumentException(option + " needs a value");
-                }
-                i++;
-            }
+            String value = args[i + 1];
             switch (option) {
-                case "--seconds" -> o.seconds = Integer.parseInt(value);
-                case "--rates" -> o.rates = ints(value);
-                case "--streams" -> o.streams = ints(value);
-                case "--srtp-streams" -> o.srtpStreams = ints(value);
-                case "--no-srtp" -> o.srtp = false;
-                case "--only-rtpengine" -> o.relays = false;
-                case "--only-relay" -> o.rtpengine = false;
-                case "--no-media" -> o.media = false;
-                case "--no-ng" -> o.ng = false;
-                case "--ng-seconds" -> o.ngSeconds = Integer.parseInt(value);
-                case "--ng-concurrency" -> o.ngConcurrency = Integer.parseInt(value);
-                case "--cpu-at" -> o.cpuAt = Integer.parseInt(value);
-                case "--tick-us" -> o.tickMicros = Integer.parseInt(value);
-                case "--max-p99-ms" -> o.maxP99Millis = Integer.parseInt(value);
-                case "--rtpengine-arg" -> o.rtpengineArgs.add(value);
-                case "--relay-set" -> o.relayArgs.add(value);
                 case "--ng" -> o.plugged.add(new Target(o.plugged.isEmpty() ? "relay" : "relay" + (o.plugged.size() + 1),
                         ngAddress(value), -1, null));
                 case "--pid" -> replaceLast(o, option, t -> new Target(t.name(), t.ng(), Long.parseLong(value), t.log()));
                 case "--name" -> replaceLast(o, option, t -> new Target(value, t.ng(), t.pid(), t.log()));
-                default -> throw new IllegalArgumentException("unknown option " + option);
+                default -> {
+                    continue;
+                }
             }
+            i++;
         }
         return o;
     }
@@ -202,10 +226,6 @@ public final class RelayBenchmark {
             throw new IllegalArgumentException(option + " follows the --ng it belongs to");
         }
         o.plugged.set(o.plugged.size() - 1, change.apply(o.plugged.get(o.plugged.size() - 1)));
-    }
-
-    private static List<Integer> ints(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 
     private static InetSocketAddress ngAddress(String spec) {

@@ -31,40 +31,43 @@ import org.sipedge.relay.srtp.SrtpTransformer;
  *   <li>SRTP: protect and unprotect of 172-byte RTP packets (160 bytes of payload) with the relay's
  *   {@link SrtpTransformer}, per profile, one thread: µs per packet.</li>
  * </ul>
- * Prints {@code relay_dtls_handshakes_per_s N}, {@code relay_dtls_cpu_ms_per_handshake X},
- * {@code relay_dtls_handshakes_per_core_s N}, {@code srtp_protect_us_<profile> X}, {@code srtp_unprotect_us_<profile> X}.
- * Options: {@code --seconds 10} {@code --pairs 4}. Numbers, not assertions.
+ * Options, defaults and result lines (printed last): {@link #OPTIONS} ({@code --help}). Numbers, not assertions.
  */
 public final class WebRtcBenchmark {
     private WebRtcBenchmark() {
     }
 
+    static final BenchOptions OPTIONS = BenchOptions.command("webrtc", "The relay's WebRTC termination pieces in one"
+                    + " JVM: DTLS-SRTP handshakes per second over loopback UDP socket pairs (the relay's side as"
+                    + " server, clients with their own certificates) and the relay side's CPU per handshake; SRTP"
+                    + " protect and unprotect of 172-byte RTP packets per profile, one thread.")
+            .integer("--seconds", 10, "seconds of the handshake step (SRTP: a third of it per profile)")
+            .integer("--pairs", 4, "handshakes at a time")
+            .result("relay_dtls_handshakes_per_s N", "handshakes per second, both ends on this box")
+            .result("relay_dtls_cpu_ms_per_handshake X", "the relay side's CPU per handshake")
+            .result("relay_dtls_handshakes_per_core_s N", "what one core of the relay side would do")
+            .result("srtp_protect_us_<profile> X", "protect per packet, per SRTP profile")
+            .result("srtp_unprotect_us_<profile> X", "unprotect per packet, per SRTP profile");
+
     public static void main(String[] args) throws Exception {
-        int seconds = 10;
-        int pairs = 4;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--pairs" -> pairs = Integer.parseInt(args[++i]);
-                case "--help", "-h" -> {
-                    System.out.println("usage: ./sipedge bench webrtc [--seconds 10] [--pairs 4]");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--help lists them)");
-            }
-        }
+        OPTIONS.parseOrExit(args);
+        int seconds = OPTIONS.intValue("--seconds");
+        int pairs = OPTIONS.intValue("--pairs");
+        ResultLines results = new ResultLines();
         System.out.println("# WebRTC termination pieces in one JVM: DTLS-SRTP handshakes over loopback UDP, "
                 + pairs + " at a time, " + seconds + " s; SRTP per 172-byte packet; "
                 + Runtime.getRuntime().availableProcessors() + " cores, java " + Runtime.version().feature());
-        handshakes(pairs, 3, false);
-        handshakes(pairs, seconds, true);
+        handshakes(pairs, 3, null);
+        handshakes(pairs, seconds, results);
         for (SrtpProfile p : SrtpProfile.values()) {
-            srtp(p, 1, false);
-            srtp(p, Math.max(2, seconds / 3), true);
+            srtp(p, 1, null);
+            srtp(p, Math.max(2, seconds / 3), results);
         }
+        results.print();
     }
 
-    private static void handshakes(int pairs, int seconds, boolean print) throws Exception {
+    /** Handshakes for {@code seconds}; a warm-up when {@code results} is null (nothing printed). */
+    private static void handshakes(int pairs, int seconds, ResultLines results) throws Exception {
         RelayCertificate relayCert = RelayCertificate.generate();
         RelayCertificate browserCert = RelayCertificate.generate();
         DtlsSrtp relay = new DtlsSrtp(relayCert);
@@ -109,16 +112,16 @@ public final class WebRtcBenchmark {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
-        if (!print) {
+        if (results == null) {
             return;
         }
         double perSecond = total / wall;
         double cpuMs = relayCpuNanos.get() / 1e6 / Math.max(1, total);
         System.out.printf(Locale.ROOT, "DTLS-SRTP: %d handshakes in %.1f s (%d failed on the relay side)%n", total,
                 wall, relay.failures(DtlsSrtp.Failure.TIMEOUT) + relay.failures(DtlsSrtp.Failure.PROTOCOL));
-        System.out.printf(Locale.ROOT, "relay_dtls_handshakes_per_s %.0f%n", perSecond);
-        System.out.printf(Locale.ROOT, "relay_dtls_cpu_ms_per_handshake %.2f%n", cpuMs);
-        System.out.printf(Locale.ROOT, "relay_dtls_handshakes_per_core_s %.0f%n", 1000.0 / cpuMs);
+        results.put("relay_dtls_handshakes_per_s", perSecond, 0);
+        results.put("relay_dtls_cpu_ms_per_handshake", cpuMs, 2);
+        results.put("relay_dtls_handshakes_per_core_s", 1000.0 / cpuMs, 0);
     }
 
     private static byte[] rtp(int seq) {
@@ -130,7 +133,8 @@ public final class WebRtcBenchmark {
         return b.array();
     }
 
-    private static void srtp(SrtpProfile profile, int seconds, boolean print) {
+    /** Protect and unprotect for {@code seconds}; a warm-up when {@code results} is null. */
+    private static void srtp(SrtpProfile profile, int seconds, ResultLines results) {
         int k = profile.keyLength();
         int s = profile.saltLength();
         byte[] k1 = new byte[k];
@@ -178,12 +182,11 @@ public final class WebRtcBenchmark {
                 n++;
             }
         }
-        if (print) {
+        if (results != null) {
             System.out.printf(Locale.ROOT, "SRTP %s: %d packets%n", profile, n);
-            System.out.printf(Locale.ROOT, "srtp_protect_us_%s %.2f%n", profile.name().toLowerCase(Locale.ROOT),
-                    protectNanos / 1000.0 / n);
-            System.out.printf(Locale.ROOT, "srtp_unprotect_us_%s %.2f%n", profile.name().toLowerCase(Locale.ROOT),
-                    unprotectNanos / 1000.0 / n);
+            String name = profile.name().toLowerCase(Locale.ROOT);
+            results.put("srtp_protect_us_" + name, protectNanos / 1000.0 / n, 2);
+            results.put("srtp_unprotect_us_" + name, unprotectNanos / 1000.0 / n, 2);
         }
     }
 }
