@@ -681,7 +681,7 @@ public final class NgCommands implements NgHandler {
             calls.destroy(call, CallTable.End.DELETED, nowMillis);
         }
         boolean all = whole;
-        LOG.info(() -> "call-id=" + LogText.safe(callId) + " deleted" + (all ? "" : " (branch "
+        LOG.fine(() -> "call-id=" + LogText.safe(callId) + " deleted" + (all ? "" : " (branch "
                 + LogText.safe(toTag != null ? toTag : viaBranch) + ")") + (delay > 0 ? ", sockets freed in " + delay + " s" : ""));
         return reply;
     }

@@ -182,9 +182,13 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                 }
                 answers.increment();
                 engine.answers.increment();
-                LOG.info("call-id=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer()
-                        + "->" + leg.answerer() + ", back to " + leg.offerer() + ", flags " + flags + ", "
-                        + millis(started) + " ms" + warning(reply) + ")");
+                // FINE: the offer's line is the call's media decision; three INFO lines a call cost the anchored
+                // path a measurable share of its CPU (log.levels=rtpengine=FINE shows them)
+                if (LOG.isLoggable(java.util.logging.Level.FINE)) {
+                    LOG.fine("call-id=" + callId + " answer anchored on " + engine.id() + " (case " + leg.offerer()
+                            + "->" + leg.answerer() + ", back to " + leg.offerer() + ", flags " + flags + ", "
+                            + millis(started) + " ms" + warning(reply) + ")");
+                }
                 return new SdpRewrite.Anchored(WireText.toText(rewritten), engine.id());
             }
             Throwable e = unwrap(error);
@@ -251,9 +255,13 @@ public final class NgMediaAnchor implements MediaAnchor, AutoCloseable {
                     if (error == null) {
                         deletes.increment();
                         engine.deletes.increment();
-                        LOG.info("call-id=" + callId + " " + what + " deleted on " + engine.id()
-                                + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
-                                + (reply.isError() ? " (error: " + reply.errorReason() + ")" : ""));
+                        if (reply.isError() || reply.warning() != null) {
+                            LOG.info("call-id=" + callId + " " + what + " deleted on " + engine.id()
+                                    + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
+                                    + (reply.isError() ? " (error: " + reply.errorReason() + ")" : ""));
+                        } else if (LOG.isLoggable(java.util.logging.Level.FINE)) {
+                            LOG.fine("call-id=" + callId + " " + what + " deleted on " + engine.id());
+                        }
                     } else if (unwrap(error) instanceof NgTimeoutException) {
                         timeouts.increment();
                         engines.markFailed(engine, "delete unanswered");
