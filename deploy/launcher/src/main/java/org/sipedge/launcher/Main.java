@@ -280,7 +280,7 @@ public final class Main {
                 return null;
             }
             String generated = (String) jmx.getAttribute(n, "GeneratedToken");
-            return "sipedge admin: " + url + "/ops (API " + url + "/api/…, metrics " + url + "/metrics; token: "
+            return "sipedge admin: " + url + " (operations page /ops, API /api/…, metrics /metrics; token: "
                     + (generated.isEmpty() ? "admin.token"
                             : generated + " (made at start; set admin.token to keep one)")
                     + ")";

@@ -44,7 +44,7 @@ class AdminApiIT {
         edge = EdgeProcess.builder().set("admin.port", Integer.toString(port)).set("admin.token", TOKEN)
                 .set("log.levels", "proxy.route=FINE").start();
         base = "http://127.0.0.1:" + port;
-        assertTrue(edge.output().contains("sipedge admin: " + base + "/ops"),
+        assertTrue(edge.output().contains("sipedge admin: " + base + " (operations page /ops, API /api/"),
                 "the start-up output names the admin URL on its own line: " + edge.output());
     }
 
