@@ -44,8 +44,9 @@ class AdminApiIT {
         edge = EdgeProcess.builder().set("admin.port", Integer.toString(port)).set("admin.token", TOKEN)
                 .set("log.levels", "proxy.route=FINE").start();
         base = "http://127.0.0.1:" + port;
-        assertTrue(edge.output().contains("sipedge admin: " + base + " (operations page /ops, API /api/"),
-                "the start-up output names the admin URL on its own line: " + edge.output());
+        // the line comes right after the ready line, which start() waits for
+        assertTrue(edge.awaitOutput(l -> l.startsWith("sipedge admin: " + base + " (operations page /ops, API /api/"),
+                Duration.ofSeconds(10)), "the start-up output names the admin URL on its own line: " + edge.output());
     }
 
     @AfterAll
