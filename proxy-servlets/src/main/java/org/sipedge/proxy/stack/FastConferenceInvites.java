@@ -111,11 +111,12 @@ final class FastConferenceInvites {
                             (SIPRequest) req.clone(), f.host(), f.port(), f.ourBranch(), 1));
                 }
                 self.pushVia(req, f.ourBranch());
-                self.send(req, out, f.host(), f.port());
-                t.initialForwarded.increment();
+                // listed before it goes: the server's answer can be handled on another thread first
                 t.calls.started(UdpFastProxy.callId(req), req.getFrom().getAddress().getURI().toString(),
                         req.getTo().getAddress().getURI().toString(), "fast", "conference " + conf + " "
                                 + f.host().getHostAddress() + ":" + f.port(), arrived);
+                self.send(req, out, f.host(), f.port());
+                t.initialForwarded.increment();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

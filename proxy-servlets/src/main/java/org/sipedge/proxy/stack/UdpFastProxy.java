@@ -209,11 +209,12 @@ public final class UdpFastProxy implements FastProxyHandler {
                 req.addFirst(self.recordRoute());
                 self.pushVia(req, ourBranch);
                 t.handling.remove(incoming); // from now on a copy is forwarded as retransmissions are
-                self.send(req, out, host, target.port());
-                t.initialForwarded.increment();
+                // listed before it goes: the callee's 180 can be handled on another thread before send() returns
                 t.calls.started(callId(req), req.getFrom().getAddress().getURI().toString(),
                         req.getTo().getAddress().getURI().toString(), "fast", target.host() + ":" + target.port(),
                         arrived);
+                self.send(req, out, host, target.port());
+                t.initialForwarded.increment();
                 if (ROUTE.isLoggable(Level.FINE)) { // the Call-ID is in the MDC (CallLog): the formatter prints it
                     ROUTE.fine("route fast INVITE " + ruri + " -> " + target.host() + ":" + target.port());
                 }
