@@ -1,6 +1,9 @@
 package org.sipedge.launcher.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +89,7 @@ public final class ProxyBenchmark {
         if (anchored) {
             // rtpengine's own default range (30000-40000: 10,000 media ports; 4 per call) and a quieter log, as a
             // production daemon would run; with 4,000 ports the engine itself ran out at 2,000 calls/s
-            try (RtpengineDaemon engine = RtpengineDaemon.start(java.nio.file.Files.createTempDirectory("bench-rtpengine"),
+            try (RtpengineDaemon engine = RtpengineDaemon.start(Files.createTempDirectory("bench-rtpengine"),
                     10_000, "--log-level=4")) {
                 results.put("proxy_rtpengine_clean_cps", bestClean(run("SIP Edge + rtpengine (offer on INVITE, answer"
                         + " on 200, delete on BYE)", engine.engineSpec(), rates, seconds)));
@@ -105,8 +108,11 @@ public final class ProxyBenchmark {
 
     /** Call set-up latency on a node as ./sipedge run starts it (heap.options, warm-up), no media anchoring. */
     private static void latency(int rate, int seconds, ResultLines results) throws Exception {
+        Path gcLog = Files.createTempFile("sipedge-gc-", ".log");
+        List<String> flags = new ArrayList<>(RegisterBenchmark.productJvmFlags("parallel"));
+        flags.add("-Xlog:gc:file=" + gcLog + ":uptime");
         EdgeProcess.Builder b = EdgeProcess.builder()
-                .jvmArgs(RegisterBenchmark.productJvmFlags("parallel").toArray(String[]::new))
+                .jvmArgs(flags.toArray(String[]::new))
                 .set("sip.pike-limit", "0").set("sip.tls-port", "0").set("sip.wss-port", "0")
                 .set("sip.warmup-seconds", "3").set("rtpengine.engines", "off");
         EXTRA.forEach(b::set);
@@ -114,10 +120,16 @@ public final class ProxyBenchmark {
              SippProcess uas = SippLoads.callee(false)) {
             register(edge, uas.localPort());
             bench(edge, rate, 10, "latwarm"); // not counted
+            // not counted either: the generator's own code is compiled before it times anything (cold, it added
+            // 8-25 ms to the first calls it sent, a third of the calls above the p99)
+            CallLatency.run(edge.sipPort(), "bench", rate, 3, "latgen");
+            long logBefore = Files.size(gcLog);
             RegisterLatency.Result r = CallLatency.run(edge.sipPort(), "bench", rate, seconds, "lat");
+            String pauses = GcPauses.summary(gcLog, logBefore);
             // the same calls straight to the callee: what sipp's own answering adds to every figure above
-            RegisterLatency.Result direct = CallLatency.run(java.net.InetAddress.getByName("127.0.0.3"),
-                    uas.localPort(), "bench", rate, seconds, "direct");
+            InetAddress callee = InetAddress.getByName("127.0.0.3");
+            CallLatency.run(callee, uas.localPort(), "bench", rate, 3, "directgen");
+            RegisterLatency.Result direct = CallLatency.run(callee, uas.localPort(), "bench", rate, seconds, "direct");
             System.out.println();
             System.out.println("## latency: call set-up at " + rate + "/s (INVITE -> 180 through the proxy), "
                     + "microsecond resolution, JVM flags of ./sipedge run, no media anchoring");
@@ -125,8 +137,12 @@ public final class ProxyBenchmark {
             System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
             System.out.println(r.row("through SIP Edge, warm, " + seconds + " s"));
             System.out.println(direct.row("reference: straight to the sipp callee, no proxy"));
+            System.out.println();
+            System.out.println("GC pauses of the node during the timed " + seconds + " s: " + pauses);
             results.put("call_setup_p99_ms", r.percentile(0.99) / 1000.0, 3);
             edge.stop();
+        } finally {
+            Files.deleteIfExists(gcLog);
         }
     }
 
