@@ -102,8 +102,8 @@ final class FastConferenceInvites {
                 }
                 mf.decrementMaxForwards();
                 RecordRoute rr = self.recordRoute();
-                ((SipUri) rr.getAddress().getURI()).setParameter(FastConferences.ROUTE_PARAM,
-                        FastConferences.encode(conf));
+                ((SipUri) rr.getAddress().getURI()).setParameter(ConferenceRouteParam.NAME,
+                        ConferenceRouteParam.encode(conf));
                 req.addFirst(rr);
                 if (first != null) {
                     conferences.sent(conferences.attempt(conf, first.keys(), incoming, first.serverUri(),
@@ -131,7 +131,7 @@ final class FastConferenceInvites {
         String sdp = FastMedia.body(req);
         Boolean done = media.forwardWhenAnchored(media.once("o|" + incoming, sdp, () -> media.anchor().offerAsync(leg, sdp)), req,
                 FastAnswer.to(channel, self, t.dropped), () -> t.handling.remove(incoming),
-                () -> conferences.release(conf, UdpFastProxy.callId(req)), send);
+                () -> conferences.pins().release(conf, UdpFastProxy.callId(req)), send);
         return done == null || done;
     }
 
@@ -153,7 +153,7 @@ final class FastConferenceInvites {
         }
 
         @Override
-        public void resend(FastConferences.Attempt previous, FastConferences.Attempt next) throws Exception {
+        public void resend(FastConferenceAttempt previous, FastConferenceAttempt next) throws Exception {
             FastTables.InviteState st = t.invites.get(previous.ourBranch);
             String ruri = next.forwarded.getRequestURI().toString();
             t.forwarded.put(next.incomingBranch, new FastTables.Forwarded(next.host, next.port, next.ourBranch, ruri));
@@ -166,7 +166,7 @@ final class FastConferenceInvites {
         }
 
         @Override
-        public void timedOut(FastConferences.Attempt last) throws Exception {
+        public void timedOut(FastConferenceAttempt last) throws Exception {
             SIPResponse r = last.forwarded.createResponse(408, "Request Timeout");
             Via top = r.getTopmostVia();
             FastPathRules.UdpTarget hop =

@@ -7,8 +7,6 @@ import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -40,8 +38,9 @@ import org.sipedge.dispatcher.core.RoutingKeys;
  * when this one answers 408 or 5xx, or answers nothing within the dispatch timeout), and the servers tried so far
  * (never twice the same). A failure we fail over from is acknowledged here and never reaches the caller.
  *
- * <p>The conference id travels in our Record-Route ({@value #ROUTE_PARAM} parameter), so the BYE that ends the
- * call releases it from the pin and in-dialog requests keep the pin alive, with no per-dialog state on the node.
+ * <p>The conference id travels in our Record-Route ({@link ConferenceRouteParam}), so the BYE that ends the call
+ * releases it from the pin ({@link FastConferencePins}) and in-dialog requests keep the pin alive, with no
+ * per-dialog state on the node.
  *
  * <p>Retransmission stays end to end, as on the rest of the fast path: the caller's INVITE retransmissions are
  * forwarded (same bytes, same branch) to the server the INVITE went to last. A copy made here would differ from
@@ -53,8 +52,6 @@ import org.sipedge.dispatcher.core.RoutingKeys;
  */
 final class FastConferences {
     private static final Logger LOG = Logger.getLogger("org.sipedge.proxy.fast");
-    /** Record-Route URI parameter carrying the conference id (base64url of its UTF-8 bytes). */
-    static final String ROUTE_PARAM = "sefc";
     /**
      * Attempts (INVITEs without a final response) kept at once; beyond it conference calls take the container.
      * Fixed: 50,000 attempts is minutes of set-ups at any rate measured, and the overflow is carried, not refused.
@@ -66,44 +63,6 @@ final class FastConferences {
      */
     private static final long ABSORBED_MILLIS = 40_000;
 
-
-    /** One INVITE of a conference on its way to one server. */
-    static final class Attempt {
-        final String conference;
-        final String callId;
-        final RoutingKeys keys;
-        final String incomingBranch;
-        final String serverUri;
-        final List<String> tried;
-        /** The INVITE as forwarded, without our Via. */
-        final SIPRequest forwarded;
-        final InetAddress host;
-        final int port;
-        final String ourBranch;
-        final int number;
-        final long sentNanos;
-        volatile boolean heard;
-        /** Datagrams this node had dropped when the attempt was sent (see {@link FastConferences#dropSignal}). */
-        final long dropsAtSend;
-
-        Attempt(String conference, String callId, RoutingKeys keys, String incomingBranch, String serverUri,
-                List<String> tried, SIPRequest forwarded, InetAddress host, int port, String ourBranch, int number,
-                long sentNanos, long dropsAtSend) {
-            this.conference = conference;
-            this.callId = callId;
-            this.keys = keys;
-            this.incomingBranch = incomingBranch;
-            this.serverUri = serverUri;
-            this.tried = tried;
-            this.forwarded = forwarded;
-            this.host = host;
-            this.port = port;
-            this.ourBranch = ourBranch;
-            this.number = number;
-            this.sentNanos = sentNanos;
-            this.dropsAtSend = dropsAtSend;
-        }
-    }
 
     /** Where a new conference INVITE goes: a server, a refusal (503), or the container's proxy (decline). */
     sealed interface Route permits Route.To, Route.Refuse, Route.Decline {
@@ -130,10 +89,10 @@ final class FastConferences {
         void send(gov.nist.javax.sip.message.SIPMessage msg, InetAddress host, int port) throws Exception;
 
         /** Sends the INVITE to the next server: records the new branch and target for CANCEL and ACK. */
-        void resend(Attempt previous, Attempt next) throws Exception;
+        void resend(FastConferenceAttempt previous, FastConferenceAttempt next) throws Exception;
 
         /** No server left and the last one stayed silent: the caller gets a 408; media is released. */
-        void timedOut(Attempt last) throws Exception;
+        void timedOut(FastConferenceAttempt last) throws Exception;
     }
 
     /** A branch we failed over from: the ACK to repeat when its failure is retransmitted. */
@@ -149,18 +108,15 @@ final class FastConferences {
      * while a server seemed silent, the silence may be ours, and the pin stays.
      */
     private final LongSupplier dropSignal;
-    private final ConcurrentHashMap<String, Attempt> open = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, FastConferenceAttempt> open = new ConcurrentHashMap<>();
     private final ShortLivedTable<String, Absorbed> absorbed;
     private final ScheduledExecutorService sweeper;
-    /** Pin releases and refreshes of in-dialog requests (inline without {@code background}, for tests). */
-    private final java.util.concurrent.Executor storeWork;
+    private final FastConferencePins pinWrites;
     private volatile Hooks hooks;
 
     private final LongAdder routed = new LongAdder();
     private final LongAdder failovers = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
-    private final LongAdder released = new LongAdder();
-    private final LongAdder storeFailures = new LongAdder();
     private final LongAdder keptUnderOverload = new LongAdder();
 
     FastConferences(ConferencePins pins, ConferenceIdRule rule, int timeoutSeconds, LongSupplier nanoClock,
@@ -178,16 +134,15 @@ final class FastConferences {
                 return t;
             });
             sweeper.scheduleWithFixedDelay(this::sweepSilent, 250, 250, TimeUnit.MILLISECONDS);
-            storeWork = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                    new java.util.concurrent.ArrayBlockingQueue<>(20_000), r -> {
-                        Thread t = new Thread(r, "sipedge-fast-conference-store");
-                        t.setDaemon(true);
-                        return t;
-                    }, (r, ex) -> storeFailures.increment()); // full: the pin's own expiry still ends it
         } else {
             sweeper = null;
-            storeWork = Runnable::run;
         }
+        pinWrites = new FastConferencePins(pins, background);
+    }
+
+    /** The pin writes no answer waits for (a call leaving, a pin kept alive). */
+    FastConferencePins pins() {
+        return pinWrites;
     }
 
     void bind(Hooks hooks) {
@@ -217,7 +172,7 @@ final class FastConferences {
         try {
             r = pins.callStarted(conference, callId, keys);
         } catch (RuntimeException e) {
-            storeFailures.increment();
+            pinWrites.failed();
             LOG.log(Level.WARNING, "route call-id=" + callId + " conference " + conference + ": pin store failed", e);
             return new Route.Refuse(503, "Service Unavailable");
         }
@@ -245,18 +200,18 @@ final class FastConferences {
      * transaction layer has already moved on (sipp aborts such calls).
      */
     boolean forwardsRetransmission(String ourBranch) {
-        Attempt a = open.get(ourBranch);
+        FastConferenceAttempt a = open.get(ourBranch);
         return a != null && !a.heard;
     }
 
     /** Remembers an attempt sent (its final response ends it). */
-    void sent(Attempt a) {
+    void sent(FastConferenceAttempt a) {
         open.put(a.ourBranch, a);
     }
 
-    Attempt attempt(String conference, RoutingKeys keys, String incomingBranch, String serverUri,
+    FastConferenceAttempt attempt(String conference, RoutingKeys keys, String incomingBranch, String serverUri,
             List<String> tried, SIPRequest forwarded, InetAddress host, int port, String ourBranch, int number) {
-        return new Attempt(conference, keys.callId(), keys, incomingBranch, serverUri, tried, forwarded, host, port,
+        return new FastConferenceAttempt(conference, keys, incomingBranch, serverUri, tried, forwarded, host, port,
                 ourBranch, number, nanoClock.getAsLong(), dropSignal.getAsLong());
     }
 
@@ -273,7 +228,7 @@ final class FastConferences {
             }
             return true; // a late answer from a server we gave up on goes nowhere
         }
-        Attempt a = open.get(ourBranch);
+        FastConferenceAttempt a = open.get(ourBranch);
         if (a == null) {
             return false;
         }
@@ -301,7 +256,7 @@ final class FastConferences {
      * same decision the container path makes: true when the call went on to the next server; false when the
      * answer stands (the call leaves the pin; with {@code silent}, the caller is sent a 408).
      */
-    private boolean failOver(Attempt a, int status, boolean silent) {
+    private boolean failOver(FastConferenceAttempt a, int status, boolean silent) {
         ConferenceFailover.Step step;
         try {
             step = ConferenceFailover.afterFailure(a.conference, a.callId, a.keys, a.serverUri, status, a.heard,
@@ -309,7 +264,7 @@ final class FastConferences {
                     uri -> FastPathRules.udpTarget(org.sipedge.sip.SipUri.withUser(uri, a.keys.requestUriUser()))
                             != null);
         } catch (RuntimeException e) {
-            storeFailures.increment();
+            pinWrites.failed();
             LOG.warning("call-id=" + a.callId + " conference " + a.conference + " failover not started: " + e);
             step = new ConferenceFailover.GiveUp(a.serverUri + " failover not started");
         }
@@ -319,7 +274,7 @@ final class FastConferences {
             if (why != null) {
                 LOG.info("route call-id=" + a.callId + " conference " + a.conference + ": " + why);
             }
-            release(a.conference, a.callId);
+            pinWrites.release(a.conference, a.callId);
             giveUp(a, silent);
             return false;
         }
@@ -330,21 +285,21 @@ final class FastConferences {
             SIPRequest again = (SIPRequest) a.forwarded.clone();
             again.setRequestURI(new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(target.requestUri()));
             String branch = hooks.branch(a.incomingBranch, a.number + 1);
-            Attempt n = new Attempt(a.conference, a.callId, a.keys, a.incomingBranch, next.uri(), next.tried(), again,
-                    InetAddress.getByName(target.host()), target.port(), branch, a.number + 1, nanoClock.getAsLong(),
-                    dropSignal.getAsLong());
+            FastConferenceAttempt n = new FastConferenceAttempt(a.conference, a.keys, a.incomingBranch, next.uri(),
+                    next.tried(), again, InetAddress.getByName(target.host()), target.port(), branch, a.number + 1,
+                    nanoClock.getAsLong(), dropSignal.getAsLong());
             hooks.resend(a, n);
             failovers.increment();
             return true;
         } catch (Exception e) {
             LOG.log(Level.WARNING, "call-id=" + a.callId + " conference failover not sent", e);
-            release(a.conference, a.callId);
+            pinWrites.release(a.conference, a.callId);
             giveUp(a, silent);
             return false;
         }
     }
 
-    private void giveUp(Attempt a, boolean silent) {
+    private void giveUp(FastConferenceAttempt a, boolean silent) {
         if (!silent) {
             return; // the failure itself goes on to the caller
         }
@@ -362,7 +317,7 @@ final class FastConferences {
      */
     void sweepSilent() {
         long now = nanoClock.getAsLong();
-        for (Attempt a : open.values()) {
+        for (FastConferenceAttempt a : open.values()) {
             if (!a.heard && now - a.sentNanos >= timeoutNanos && open.remove(a.ourBranch, a)) {
                 timeouts.increment();
                 // a late failure from it is acknowledged, not forwarded
@@ -373,7 +328,7 @@ final class FastConferences {
                     keptUnderOverload.increment();
                     LOG.warning("route call-id=" + a.callId + " conference " + a.conference + ": " + a.serverUri + " "
                             + why + " while this node dropped " + drops + " datagrams; pin kept, caller gets 408");
-                    release(a.conference, a.callId);
+                    pinWrites.release(a.conference, a.callId);
                     giveUp(a, true);
                 } else {
                     failOver(a, 0, true);
@@ -384,41 +339,8 @@ final class FastConferences {
         }
     }
 
-    /** A dialog of a conference ended (BYE): the call leaves the pin. */
-    void release(String conference, String callId) {
-        try {
-            pins.callEnded(conference, callId);
-            released.increment();
-        } catch (RuntimeException e) {
-            storeFailures.increment();
-            LOG.warning("conference " + conference + " call-id=" + callId + " not released: " + e);
-        }
-    }
-
-    /**
-     * {@link #release} off the forwarding thread: a BYE is forwarded without waiting for the cluster store (its
-     * retransmissions would otherwise pile up on the same pin's lock). Retransmitted BYEs release again: harmless.
-     */
-    void releaseLater(String conference, String callId) {
-        storeWork.execute(() -> release(conference, callId));
-    }
-
-    /** {@link #refresh} off the forwarding thread. */
-    void refreshLater(String conference) {
-        storeWork.execute(() -> refresh(conference));
-    }
-
-    /** An in-dialog request of a conference call: the pin lives on. */
-    void refresh(String conference) {
-        try {
-            pins.refresh(conference);
-        } catch (RuntimeException e) {
-            storeFailures.increment();
-        }
-    }
-
     /** The ACK for a non-2xx response to {@code a} (hop-by-hop, ours to send): one Via, ours. */
-    private SIPRequest ackFor(Attempt a, SIPResponse resp) {
+    private SIPRequest ackFor(FastConferenceAttempt a, SIPResponse resp) {
         SIPRequest ack = (SIPRequest) a.forwarded.clone();
         try {
             ack.setMethod(Request.ACK);
@@ -452,32 +374,11 @@ final class FastConferences {
         }
     }
 
-    static String encode(String conference) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(conference.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Optional<String> decode(String param) {
-        if (param == null || param.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new String(Base64.getUrlDecoder().decode(param), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
     void close() {
         if (sweeper != null) {
             sweeper.shutdownNow();
-            java.util.concurrent.ExecutorService w = (java.util.concurrent.ExecutorService) storeWork;
-            w.shutdown();
-            try {
-                w.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
+        pinWrites.close();
     }
 
     int openAttempts() {
@@ -487,6 +388,7 @@ final class FastConferences {
     String describe() {
         return "Routed=" + routed.sum() + ", Failovers=" + failovers.sum() + ", Timeouts=" + timeouts.sum()
                 + ", KeptUnderOverload=" + keptUnderOverload.sum()
-                + ", Released=" + released.sum() + ", StoreFailures=" + storeFailures.sum() + ", Open=" + open.size();
+                + ", Released=" + pinWrites.released() + ", StoreFailures=" + pinWrites.failures()
+                + ", Open=" + open.size();
     }
 }

@@ -90,11 +90,11 @@ final class FastDialogs {
         }
         String ourBranch = FastPathRules.branchFor(req.getTopmostVia().getBranch(), secret);
         if (conferences != null && ((Route) routes.getFirst()).getAddress().getURI() instanceof SipUri own) {
-            Optional<String> conf = FastConferences.decode(own.getParameter(FastConferences.ROUTE_PARAM));
+            Optional<String> conf = ConferenceRouteParam.decode(own.getParameter(ConferenceRouteParam.NAME));
             if (conf.isPresent()) {
                 switch (method) {
-                    case "BYE" -> conferences.releaseLater(conf.get(), callId);
-                    case "INVITE", "UPDATE" -> conferences.refreshLater(conf.get());
+                    case "BYE" -> conferences.pins().releaseLater(conf.get(), callId);
+                    case "INVITE", "UPDATE" -> conferences.pins().refreshLater(conf.get());
                     default -> {
                     }
                 }

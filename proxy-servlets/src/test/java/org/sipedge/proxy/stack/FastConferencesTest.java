@@ -40,8 +40,8 @@ class FastConferencesTest {
     private ConferencePins pins;
     private FastConferences conf;
     private final List<String> sent = new ArrayList<>();
-    private final List<FastConferences.Attempt> resent = new ArrayList<>();
-    private final List<FastConferences.Attempt> timedOut = new ArrayList<>();
+    private final List<FastConferenceAttempt> resent = new ArrayList<>();
+    private final List<FastConferenceAttempt> timedOut = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -75,13 +75,13 @@ class FastConferencesTest {
             }
 
             @Override
-            public void resend(FastConferences.Attempt previous, FastConferences.Attempt next) {
+            public void resend(FastConferenceAttempt previous, FastConferenceAttempt next) {
                 resent.add(next);
                 conf.sent(next);
             }
 
             @Override
-            public void timedOut(FastConferences.Attempt last) {
+            public void timedOut(FastConferenceAttempt last) {
                 timedOut.add(last);
             }
         });
@@ -114,12 +114,12 @@ class FastConferencesTest {
     }
 
     /** Routes and "sends" an INVITE the way the fast path does; returns the attempt. */
-    private FastConferences.Attempt start(String callId, String room) throws Exception {
+    private FastConferenceAttempt start(String callId, String room) throws Exception {
         SIPRequest req = invite(callId, room);
         String id = conf.conferenceOf(req).orElseThrow();
         FastConferences.Route r = conf.route(id, req, "conf-" + room);
         FastConferences.Route.To to = assertInstanceOf(FastConferences.Route.To.class, r);
-        FastConferences.Attempt a = conf.attempt(id, to.keys(), "z9hG4bK-" + callId, to.serverUri(),
+        FastConferenceAttempt a = conf.attempt(id, to.keys(), "z9hG4bK-" + callId, to.serverUri(),
                 new ArrayList<>(List.of(to.serverUri().toLowerCase())), req,
                 InetAddress.getByName(to.target().host()), to.target().port(), "b-" + callId, 1);
         conf.sent(a);
@@ -128,7 +128,7 @@ class FastConferencesTest {
 
     @Test
     void callsOfOneConferenceGoToOneServerAndOthersSpread() throws Exception {
-        FastConferences.Attempt first = start("c1", "9");
+        FastConferenceAttempt first = start("c1", "9");
         assertEquals("sip:conf-9@127.0.0.1:" + first.port, org.sipedge.sip.SipUri.withUser(first.serverUri, "conf-9"));
         for (int i = 2; i <= 5; i++) {
             assertEquals(first.serverUri, start("c" + i, "9").serverUri);
@@ -139,11 +139,11 @@ class FastConferencesTest {
 
     @Test
     void aServerFailureMovesThePinAndTheCallFollowsAcknowledgedHere() throws Exception {
-        FastConferences.Attempt a = start("c1", "7");
+        FastConferenceAttempt a = start("c1", "7");
         SIPResponse busy = response(a.forwarded, 503);
         assertTrue(conf.onInviteResponse("b-c1", busy), "503 is absorbed: the caller never sees it");
         assertEquals(1, resent.size());
-        FastConferences.Attempt b = resent.get(0);
+        FastConferenceAttempt b = resent.get(0);
         assertFalse(b.serverUri.equals(a.serverUri));
         assertEquals(List.of(a.port + " ACK sip:conf-7@127.0.0.1 SIP/2.0 b-c1").get(0).split(" ")[0],
                 sent.get(0).split(" ")[0], "the ACK goes to the server that failed");
@@ -157,11 +157,11 @@ class FastConferencesTest {
 
     @Test
     void everyServerFailingGivesTheCallerTheLastFailureAndNeverTriesOneTwice() throws Exception {
-        FastConferences.Attempt a = start("c1", "8");
+        FastConferenceAttempt a = start("c1", "8");
         assertTrue(conf.onInviteResponse("b-c1", response(a.forwarded, 500)));
-        FastConferences.Attempt b = resent.get(0);
+        FastConferenceAttempt b = resent.get(0);
         assertTrue(conf.onInviteResponse(b.ourBranch, response(b.forwarded, 408)));
-        FastConferences.Attempt c = resent.get(1);
+        FastConferenceAttempt c = resent.get(1);
         assertEquals(3, List.of(a.serverUri, b.serverUri, c.serverUri).stream().distinct().count());
         assertFalse(conf.onInviteResponse(c.ourBranch, response(c.forwarded, 503)), "no server left: forwarded");
         assertEquals(2, resent.size());
@@ -170,7 +170,7 @@ class FastConferencesTest {
 
     @Test
     void aRejectionThatIsNotAServerFailureGoesBackAndReleasesTheCall() throws Exception {
-        FastConferences.Attempt a = start("c1", "5");
+        FastConferenceAttempt a = start("c1", "5");
         String pinned = a.serverUri;
         assertFalse(conf.onInviteResponse("b-c1", response(a.forwarded, 486)));
         assertTrue(resent.isEmpty());
@@ -180,8 +180,8 @@ class FastConferencesTest {
 
     @Test
     void silenceFailsOverButAProvisionalAnswerMeansAliveEvenWhenSlow() throws Exception {
-        FastConferences.Attempt quiet = start("c1", "3");
-        FastConferences.Attempt ringing = start("c2", "4");
+        FastConferenceAttempt quiet = start("c1", "3");
+        FastConferenceAttempt ringing = start("c2", "4");
         assertFalse(conf.onInviteResponse(ringing.ourBranch, response(ringing.forwarded, 180)));
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
         conf.sweepSilent();
@@ -202,7 +202,7 @@ class FastConferencesTest {
 
     @Test
     void callerRetransmissionsGoOnOnlyWhileTheServerIsSilent() throws Exception {
-        FastConferences.Attempt a = start("c1", "1");
+        FastConferenceAttempt a = start("c1", "1");
         assertTrue(conf.forwardsRetransmission("b-c1"), "silent server: the caller's copy goes on");
         assertFalse(conf.onInviteResponse("b-c1", response(a.forwarded, 180)));
         assertFalse(conf.forwardsRetransmission("b-c1"), "it answered: the copy would arrive after its 200");
@@ -213,7 +213,7 @@ class FastConferencesTest {
 
     @Test
     void silenceWhileThisNodeDroppedDatagramsKeepsThePin() throws Exception {
-        FastConferences.Attempt a = start("c1", "2");
+        FastConferenceAttempt a = start("c1", "2");
         drops.addAndGet(17); // our receive queue or the kernel's buffer overflowed meanwhile
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(5));
         conf.sweepSilent();
@@ -225,10 +225,10 @@ class FastConferencesTest {
     @Test
     void theConferenceIdSurvivesTheRecordRouteParameter() {
         for (String id : List.of("9", "room-1", "Ünïcode room;=@")) {
-            String p = FastConferences.encode(id);
+            String p = ConferenceRouteParam.encode(id);
             assertTrue(p.matches("[A-Za-z0-9_-]+"), p);
-            assertEquals(id, FastConferences.decode(p).orElseThrow());
+            assertEquals(id, ConferenceRouteParam.decode(p).orElseThrow());
         }
-        assertTrue(FastConferences.decode("%%").isEmpty());
+        assertTrue(ConferenceRouteParam.decode("%%").isEmpty());
     }
 }
