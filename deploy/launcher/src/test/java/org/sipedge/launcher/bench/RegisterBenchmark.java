@@ -25,7 +25,8 @@ import org.sipedge.sipp.SippTransport;
  * are the cold step), 10 s more not counted, then {@code --latency-seconds} measured warm; with the GC pauses the
  * node logged during the warm step. Prints {@code register_cold_p99_ms} and {@code register_p99_ms}.
  * {@code --latency-gc parallel,g1,zgc} repeats it with each collector (the first is the product's default); a
- * reference node (ParallelGC without AlwaysTenure, no warm-up: the defaults before them) runs last in the same run.
+ * reference node (ParallelGC without AlwaysTenure and pre-touch, no warm-up: the defaults before them) runs last in
+ * the same run.
  *
  * <p>Options, defaults and result lines: {@link #OPTIONS} ({@code --help}); the result lines come last.
  */
@@ -127,7 +128,8 @@ public final class RegisterBenchmark {
         for (String line : Files.readAllLines(EdgeProcess.confDir().resolve("heap.options"))) {
             String f = line.strip();
             if (f.isEmpty() || f.startsWith("#")
-                    || ((gc.equals("zgc") || gc.equals("reference")) && f.equals("-XX:+AlwaysTenure"))) {
+                    || ((gc.equals("zgc") || gc.equals("reference")) && f.equals("-XX:+AlwaysTenure"))
+                    || (gc.equals("reference") && f.equals("-XX:+AlwaysPreTouch"))) {
                 continue;
             }
             flags.add(f.equals("-XX:+UseParallelGC") ? collector : f);
