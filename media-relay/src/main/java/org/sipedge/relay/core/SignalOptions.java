@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.sipedge.ng.NgBencode;
+import org.sipedge.relay.sdp.SdpRewriter;
 
 /**
  * What an offer or answer dictionary asks for, parsed in one place (rtpengine's {@code call_ng_process_flags}).
@@ -51,8 +52,8 @@ public record SignalOptions(
             "passthrough", "no-passthrough", "all", "siprec", "generate-RTCP", "no-RTCP", "early-media",
             "directional", "recording-vsc", "block-short", "SDES-pad", "symmetric-codecs",
             "asymmetric-codecs", "reorder-codecs", "ICE-lite-peer", "ICE-lite-self");
-    private static final Set<String> KNOWN_KEYS = Set.of("command", "call-id", "from-tag", "to-tag", "via-branch", "sdp",
-            "flags", "replace", "transport-protocol", "ICE", "DTLS", "SDES", "rtcp-mux", "direction",
+    private static final Set<String> KNOWN_KEYS = Set.of("command", "call-id", "from-tag", "to-tag", "via-branch",
+            "sdp", "flags", "replace", "transport-protocol", "ICE", "DTLS", "SDES", "rtcp-mux", "direction",
             "received-from", "delete-delay", "address family", "label", "TOS", "ptime", "media-address",
             "metadata", "record-call", "supports", "limit", "interface", "from-label", "to-label", "set-label",
             "xmlrpc-callback", "ICE-lite", "DTLS-fingerprint", "DTLS-reverse", "media-echo", "ptime-reverse",
@@ -162,5 +163,19 @@ public record SignalOptions(
 
     public boolean rtcpMux(String word) {
         return rtcpMux.contains(word);
+    }
+
+    /** The SDP-related part of an offer/answer ("transport-protocol: accept" keeps the protocol). */
+    static SdpRewriter.RewriteOptions rewriteOptions(SignalOptions o) {
+        Set<String> sdes = o.sdes();
+        return SdpRewriter.RewriteOptions.builder().replaceOrigin(o.replace().contains("origin"))
+                .replaceSessionConnection(o.replace().contains("session-connection"))
+                .transportProtocol("accept".equals(o.transportProtocol()) ? null : o.transportProtocol())
+                .iceRemove("remove".equals(o.ice())).generateMid(o.generateMid()).stripExtmap(o.stripExtmap())
+                .noRtcpAttribute(o.noRtcpAttribute()).fullRtcpAttribute(o.fullRtcpAttribute())
+                .originalSendrecv(o.originalSendrecv())
+                .sdesOff(sdes.contains("off") || sdes.contains("no") || sdes.contains("disable"))
+                .codecStrip(o.codecStrip()).codecMask(o.codecMask()).codecExcept(o.codecExcept())
+                .iceForceRelay("force-relay".equals(o.ice())).build();
     }
 }

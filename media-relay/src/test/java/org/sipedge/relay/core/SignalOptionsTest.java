@@ -17,10 +17,10 @@ class SignalOptionsTest {
                 "transport-protocol", "accept", "ICE", "remove", "SDES", List.of("off"), "flags",
                 List.of("generate-mid", "strip-extmap", "no-rtcp-attribute", "full-rtcp-attribute",
                         "original-sendrecv", "codec-strip-PCMA", "codec-mask-opus", "codec-except-G722")));
-        RewriteOptions o = NgCommands.rewriteOptions(signal);
+        RewriteOptions o = SignalOptions.rewriteOptions(signal);
         assertEquals(new RewriteOptions(true, true, null, true, true, true, true, true, true, true, Set.of("PCMA"),
                 Set.of("opus"), Set.of("G722"), false), o);
-        assertEquals(RewriteOptions.defaults(), NgCommands.rewriteOptions(SignalOptions.parse(Map.of())));
+        assertEquals(RewriteOptions.defaults(), SignalOptions.rewriteOptions(SignalOptions.parse(Map.of())));
     }
 
     @Test
