@@ -42,6 +42,9 @@ import java.util.Set;
  * <p>Not written (later tasks): rtpengine's own ICE candidates/credentials when the input has ICE and ICE is not
  * removed, and its own a=crypto/a=fingerprint/a=setup when the output protocol is SRTP or the input offers OSRTP.
  * The peer's ICE, SDES and DTLS attributes are always dropped: through the relay they are never valid.
+ *
+ * <p>This class holds the API (options, local media, the protocol choice); each section's codecs are planned in
+ * {@code MediaPlan} and the text is written by {@code SdpWriter}.
  */
 public final class SdpRewriter {
 
@@ -109,16 +112,6 @@ public final class SdpRewriter {
             Objects.requireNonNull(fingerprint, "fingerprint");
         }
     }
-
-    /** What ICE=force-relay keeps of a party's SDP: its ICE and DTLS lines (and BUNDLE) pass through end to end. */
-    private static final Set<String> PASSED_THROUGH = Set.of("ice-ufrag", "ice-pwd", "ice-options", "ice-lite",
-            "candidate", "end-of-candidates", "fingerprint", "setup", "group", "crypto");
-
-    /** rtpengine's relay candidates: type preference 0, local preference 65535, component 1 or 2. */
-    static final long RELAY_PRIORITY = 16777215L;
-
-    /** RFC 8445 section 5.1.2.1 for a host candidate of component 1: (126 << 24) | (65535 << 8) | 255. */
-    static final long HOST_PRIORITY = 2130706431L;
 
     /**
      * The ng options that change the SDP. Codec words are matched like rtpengine matches them (encoding name,
@@ -256,11 +249,6 @@ public final class SdpRewriter {
         }
     }
 
-    /** What rtpengine writes for one m= section besides the lines it passes through. */
-    private record MediaPlan(String protocol, boolean rtp, List<RtpCodec> codecs, String formats, int ptime,
-            String mid) {
-    }
-
     /**
      * The SDP the receiver of an offer gets (also right for an answer when the offer is not at hand; prefer
      * {@link #rewriteAnswer}).
@@ -273,12 +261,12 @@ public final class SdpRewriter {
             List<RtpCodec> codecs = RtpCodec.of(m);
             // offer: strip and mask both take codecs out of what the receiver sees; an empty result is a usage
             // error rtpengine answers by restoring the original list (codec_store_check_empty)
-            List<RtpCodec> kept = remaining(codecs, options.codecStrip(), options.codecMask(),
+            List<RtpCodec> kept = MediaPlan.remaining(codecs, options.codecStrip(), options.codecMask(),
                     options.codecExcept());
             String mid = m.mid() != null ? m.mid() : options.generateMid() ? String.valueOf(m.index()) : null;
-            plans.add(plan(m, outgoingProtocol(m, options, null), kept, m.ptime(), mid));
+            plans.add(MediaPlan.plan(m, outgoingProtocol(m, options, null), kept, m.ptime(), mid));
         }
-        return write(in, options, local, plans);
+        return SdpWriter.write(in, options, local, plans);
     }
 
     /**
@@ -303,27 +291,13 @@ public final class SdpRewriter {
                 }
                 answerable = codecs.stream().filter(c -> offeredTypes.contains(c.payloadType())).toList();
             }
-            List<RtpCodec> kept = remaining(answerable, options.codecStrip(), Set.of(), options.codecExcept());
+            List<RtpCodec> kept = MediaPlan.remaining(answerable, options.codecStrip(), Set.of(),
+                    options.codecExcept());
             int ptime = m.ptime() > 0 ? m.ptime() : offered != null ? offered.ptime() : 0;
-            plans.add(plan(m, outgoingProtocol(m, options, offered), kept.isEmpty() ? codecs : kept, ptime,
-                    offered == null ? null : offered.mid()));
+            plans.add(MediaPlan.plan(m, outgoingProtocol(m, options, offered), kept.isEmpty() ? codecs : kept,
+                    ptime, offered == null ? null : offered.mid()));
         }
-        return write(answer, options, local, plans);
-    }
-
-    private static MediaPlan plan(MediaDescription m, String protocol, List<RtpCodec> codecs, int ptime,
-            String mid) {
-        Transport out = Transport.byName(protocol);
-        boolean rtp = out != null && out.rtp;
-        List<String> formats = new ArrayList<>();
-        if (rtp) {
-            for (RtpCodec c : codecs) {
-                formats.add(String.valueOf(c.payloadType()));
-            }
-        } else {
-            formats.addAll(m.formats());
-        }
-        return new MediaPlan(protocol, rtp, rtp ? codecs : List.of(), String.join(" ", formats), ptime, mid);
+        return SdpWriter.write(answer, options, local, plans);
     }
 
     /**
@@ -340,288 +314,5 @@ public final class SdpRewriter {
             return Transport.byName(offered.protocol()).sdpName;
         }
         return in != null ? in.sdpName : m.protocol();
-    }
-
-    /**
-     * The codecs left after codec-strip and codec-mask words (rtpengine's codec_store_strip()): a name removes the
-     * codecs it names, "all"/"full" remove all but those codecExcept names. Codecs that only make sense beside
-     * removed ones go with them (see {@link #dropOrphans}). If nothing is left rtpengine calls that a usage error
-     * and restores the original list (codec_store_check_empty()); so do we.
-     */
-    private static List<RtpCodec> remaining(List<RtpCodec> codecs, Set<String> strip, Set<String> mask,
-            Set<String> except) {
-        List<RtpCodec> out = new ArrayList<>(codecs);
-        for (Set<String> words : List.of(strip, mask)) {
-            for (String word : words) {
-                if (word.equals("all") || word.equals("full")) {
-                    out.removeIf(c -> except.stream().noneMatch(c::isNamed));
-                } else {
-                    out.removeIf(c -> c.isNamed(word));
-                }
-            }
-        }
-        if (out.size() < codecs.size()) {
-            List<RtpCodec> removed = new ArrayList<>(codecs);
-            removed.removeAll(out);
-            dropOrphans(out, removed);
-        }
-        return out.isEmpty() ? codecs : out;
-    }
-
-    /**
-     * What rtpengine's codec handlers and supplemental-codec tracker take away after a strip or mask: RED whose
-     * a=fmtp names only payload types no longer there (14-flag-tokens codec-mask-opus), then telephone-event and
-     * CN at a clock rate no other remaining codec has, if a removed codec had that clock rate (or a removed codec
-     * was itself telephone-event/CN). rtpengine also adds telephone-event at a clock rate it "touched" for DTMF
-     * transcoding (e.g. stripping G722 beside telephone-event/48000 adds telephone-event/8000 as PT 96); a
-     * relay without transcoding does not.
-     */
-    private static void dropOrphans(List<RtpCodec> kept, List<RtpCodec> removed) {
-        Set<Integer> types = new HashSet<>();
-        for (RtpCodec c : kept) {
-            types.add(c.payloadType());
-        }
-        kept.removeIf(c -> "red".equalsIgnoreCase(c.encoding()) && !c.formatParameters().isBlank()
-                && java.util.Arrays.stream(c.formatParameters().split("/"))
-                        .noneMatch(pt -> types.contains(Attribute.leadingInt(pt.trim(), -1))));
-        Set<Long> touched = new HashSet<>();
-        boolean allTouched = false;
-        for (RtpCodec c : removed) {
-            allTouched |= isSupplemental(c);
-            touched.add(c.clockRate());
-        }
-        Set<Long> clocks = new HashSet<>();
-        for (RtpCodec c : kept) {
-            if (!isSupplemental(c)) {
-                clocks.add(c.clockRate());
-            }
-        }
-        boolean anyClockTouched = allTouched;
-        kept.removeIf(c -> isSupplemental(c) && !clocks.contains(c.clockRate())
-                && (anyClockTouched || touched.contains(c.clockRate())));
-    }
-
-    /** rtpengine's supplemental codecs: they go with the main codecs of their clock rate. */
-    private static boolean isSupplemental(RtpCodec c) {
-        return "telephone-event".equalsIgnoreCase(c.encoding()) || "CN".equalsIgnoreCase(c.encoding());
-    }
-
-    private static String write(SessionDescription in, RewriteOptions options, List<LocalMedia> local,
-            List<MediaPlan> plans) {
-        List<MediaDescription> media = in.media();
-        if (local.size() != media.size()) {
-            throw new IllegalArgumentException(local.size() + " local media for " + media.size() + " m= lines");
-        }
-        LocalMedia relay = null;
-        for (int i = 0; i < media.size(); i++) {
-            if (local.get(i) == null && !media.get(i).isRejected()) {
-                throw new IllegalArgumentException("no local media for " + media.get(i));
-            }
-            if (relay == null) {
-                relay = local.get(i);
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        writeSession(out, in, options, local.isEmpty() || local.get(0) == null ? relay : local.get(0));
-        if (local.stream().anyMatch(l -> l != null && l.webrtc() != null)) {
-            SdpLine.generated("a=ice-lite").appendTerminated(out); // the relay answers checks, it sends none
-        }
-        for (int i = 0; i < media.size(); i++) {
-            writeMedia(out, media.get(i), plans.get(i), options, local.get(i), relay);
-        }
-        return out.toString();
-    }
-
-    /** @param relay the relay side of the first m= line: rtpengine takes session addresses from it */
-    private static void writeSession(StringBuilder out, SessionDescription in, RewriteOptions options,
-            LocalMedia relay) {
-        List<MediaDescription> media = in.media();
-        boolean rewriteConnection = !options.iceForceRelay() && (options.replaceSessionConnection()
-                || media.stream().anyMatch(m -> m.connection() == null));
-        boolean onHold = !media.isEmpty() && onHold(media.get(0));
-        for (SdpLine line : in.sessionLines()) {
-            switch (line.type()) {
-                case 'o' -> {
-                    if (options.replaceOrigin() && relay != null) {
-                        line = replaceAddress(line, 4, relay.addressFamily(), relay.address());
-                    }
-                }
-                case 'c' -> {
-                    if (rewriteConnection && relay != null) {
-                        line = replaceAddress(line, 1, relay.addressFamily(), onHold
-                                ? Connection.unspecified(relay.addressFamily()) : relay.address());
-                    }
-                }
-                case 'a' -> {
-                    if (dropsAtSessionLevel(Attribute.of(line), options)) {
-                        continue;
-                    }
-                }
-                default -> {
-                }
-            }
-            line.appendTerminated(out);
-        }
-    }
-
-    private static void writeMedia(StringBuilder out, MediaDescription m, MediaPlan plan, RewriteOptions options,
-            LocalMedia local, LocalMedia relay) {
-        LocalMedia addressOwner = local != null ? local : relay;
-        m.mLine().withText(mLine(m, plan, options.iceForceRelay() ? null : local)).appendTerminated(out);
-        for (SdpLine line : m.lines()) {
-            if (line.type() == 'c' && addressOwner != null && !options.iceForceRelay()) {
-                line = replaceAddress(line, 1, addressOwner.addressFamily(), onHold(m)
-                        ? Connection.unspecified(addressOwner.addressFamily()) : addressOwner.address());
-            } else if (line.type() == 'a' && dropsAtMediaLevel(Attribute.of(line), plan, options)) {
-                continue;
-            }
-            line.appendTerminated(out);
-        }
-        List<String> written = new ArrayList<>();
-        if (plan.mid() != null) {
-            written.add("a=mid:" + plan.mid());
-        }
-        if (!m.isRejected()) {
-            for (RtpCodec c : plan.codecs()) {
-                // rtpengine writes "a=rtpmap:97 /0" for a payload type nobody named; we write no rtpmap then
-                if (c.encoding() != null) {
-                    written.add("a=rtpmap:" + c.payloadType() + " " + c.rtpmapValue());
-                }
-                if (!c.formatParameters().isEmpty()) {
-                    written.add("a=fmtp:" + c.payloadType() + " " + c.formatParameters());
-                }
-                for (String feedback : c.rtcpFeedback()) {
-                    written.add("a=rtcp-fb:" + c.payloadType() + " " + feedback);
-                }
-            }
-            if (!options.originalSendrecv()) {
-                Direction d = onHold(m) ? m.direction().withoutReceiving() : m.direction();
-                written.add("a=" + d.attributeName());
-            }
-            if (plan.rtp() && options.iceForceRelay()) {
-                // the party's own a=rtcp and a=rtcp-mux stay where they were; rtpengine adds its RTCP line only
-                // where mux is in use (an answer), naming its RTP port
-                if (local.rtcpMux() && local.rtcpPort() == local.rtpPort()) {
-                    written.add("a=rtcp:" + local.rtcpPort());
-                    written.add("a=rtcp-mux");
-                }
-                if (plan.ptime() > 0) {
-                    written.add("a=ptime:" + plan.ptime());
-                }
-            } else if (plan.rtp()) {
-                if (!options.noRtcpAttribute()) {
-                    written.add("a=rtcp:" + local.rtcpPort() + (options.fullRtcpAttribute()
-                            ? " IN " + local.addressFamily() + " " + local.address() : ""));
-                }
-                if (local.rtcpMux()) {
-                    written.add("a=rtcp-mux");
-                }
-                if (local.webrtc() != null) {
-                    written.add("a=setup:" + local.webrtc().setup());
-                    written.add("a=fingerprint:" + local.webrtc().fingerprint());
-                }
-                if (plan.ptime() > 0) {
-                    written.add("a=ptime:" + plan.ptime());
-                }
-            }
-        }
-        WebRtcLocal w = local == null || m.isRejected() ? null : local.webrtc();
-        if (options.iceForceRelay() && local != null && !m.isRejected()) {
-            String f = foundation(local.address());
-            written.add("a=candidate:" + f + " 1 UDP " + RELAY_PRIORITY + " " + local.address() + " "
-                    + local.rtpPort() + " typ relay raddr " + local.address() + " rport " + local.rtpPort());
-            if (local.rtcpPort() != local.rtpPort()) {
-                written.add("a=candidate:" + f + " 2 UDP " + (RELAY_PRIORITY - 1) + " " + local.address() + " "
-                        + local.rtcpPort() + " typ relay raddr " + local.address() + " rport " + local.rtcpPort());
-            }
-        } else if (w != null) {
-            written.add("a=ice-ufrag:" + w.ufrag());
-            written.add("a=ice-pwd:" + w.pwd());
-            written.add("a=candidate:" + foundation(local.address()) + " 1 UDP " + HOST_PRIORITY + " "
-                    + local.address() + " " + local.rtpPort() + " typ host");
-            written.add("a=end-of-candidates");
-        } else if (m.has("end-of-candidates")) {
-            written.add("a=end-of-candidates");
-        }
-        for (String text : written) {
-            SdpLine.generated(text).appendTerminated(out);
-        }
-    }
-
-    /** RFC 8445 section 5.1.1.3: the same foundation for candidates of the same type and base address. */
-    static String foundation(String address) {
-        return Integer.toUnsignedString(address.hashCode() & 0x7FFFFFFF, 36);
-    }
-
-    private static String mLine(MediaDescription m, MediaPlan plan, LocalMedia local) {
-        Tokens t = new Tokens(m.mLine().value());
-        t.next();
-        String port = t.next(); // a rejected section keeps its port text ("0", "0/2") as rtpengine does
-        if (!m.isRejected() && local != null) { // null: ICE=force-relay keeps the party's port
-            port = local.rtpPort() + (m.portCount().orElse(1) > 1 ? "/" + m.portCount().getAsInt() : "");
-        }
-        return "m=" + m.type() + " " + port + " " + plan.protocol() + (plan.formats().isEmpty() ? ""
-                : " " + plan.formats());
-    }
-
-    /** A zero address in the SDP means hold: rtpengine keeps it unspecified and drops the receiving direction. */
-    private static boolean onHold(MediaDescription m) {
-        Connection c = m.effectiveConnection();
-        return c != null && c.isUnspecified();
-    }
-
-    /**
-     * The line with the address type and address that follow {@code skip} tokens replaced, everything else as
-     * written (rtpengine's replace_network_address() edits in place).
-     */
-    private static SdpLine replaceAddress(SdpLine line, int skip, String addrType, String address) {
-        String value = line.value();
-        Tokens t = new Tokens(value);
-        for (int i = 0; i < skip; i++) {
-            t.next();
-        }
-        int start = t.offset(value);
-        String type = t.next();
-        String old = t.next();
-        if (old == null) {
-            return line;
-        }
-        int end = start + type.length() + 1 + old.length();
-        return line.withText(line.text().substring(0, 2) + value.substring(0, start) + addrType + " " + address
-                + value.substring(end));
-    }
-
-    /** rtpengine's process_session_attributes(). */
-    private static boolean dropsAtSessionLevel(Attribute a, RewriteOptions options) {
-        if (options.iceForceRelay() && PASSED_THROUGH.contains(a.name())) {
-            return false;
-        }
-        return switch (a.name()) {
-            case "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch", "remote-candidates",
-                    "candidate", "fingerprint", "setup" -> true;
-            case "extmap" -> options.stripExtmap();
-            case "sendrecv", "sendonly", "recvonly", "inactive" -> !options.originalSendrecv();
-            case "group" -> a.value() != null && a.value().startsWith("BUNDLE ");
-            case "rtcp" -> RtcpAttribute.parse(a.value()) == null;
-            default -> false;
-        };
-    }
-
-    /** rtpengine's process_media_attributes(): what it drops, mostly to write its own version further down. */
-    private static boolean dropsAtMediaLevel(Attribute a, MediaPlan plan, RewriteOptions options) {
-        if (options.iceForceRelay() && (PASSED_THROUGH.contains(a.name()) || a.name().equals("rtcp")
-                || a.name().equals("rtcp-mux"))) {
-            return false;
-        }
-        return switch (a.name()) {
-            case "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch", "remote-candidates",
-                    "candidate", "rtcp", "rtcp-mux", "end-of-candidates", "mid", "crypto", "fingerprint",
-                    "setup" -> true;
-            case "sendrecv", "sendonly", "recvonly", "inactive" -> !options.originalSendrecv();
-            case "rtpmap", "fmtp", "rtcp-fb" -> !plan.codecs().isEmpty() && RtpCodec.isCodecAttribute(a);
-            case "ptime" -> plan.ptime() > 0;
-            case "extmap" -> options.stripExtmap();
-            default -> false;
-        };
     }
 }
