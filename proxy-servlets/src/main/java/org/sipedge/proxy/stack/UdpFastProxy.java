@@ -185,16 +185,25 @@ public final class UdpFastProxy implements FastProxyHandler {
     private Boolean forwardInitial(SIPRequest req, MessageChannel channel, SipUri ruri, MaxForwards mf,
                                    String incoming) throws Exception {
         long arrived = System.nanoTime();
-        List<Binding> bindings = storeRead(location.lookupAsync(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
-        if (bindings == null) {
-            return decline();
-        }
-        FastPathRules.UdpTarget target = FastPathRules.target(bindings);
-        if (target == null) {
-            return decline();
+        FastTables.Forwarded prior = t.forwarded.get(incoming);
+        FastPathRules.UdpTarget target;
+        if (prior != null) {
+            // a retransmission of an INVITE this path forwarded: to the same target, without reading the store
+            // again (a slow read would hand the copy to the container's proxy, which made it a second call)
+            target = new FastPathRules.UdpTarget(prior.host().getHostAddress(), prior.port(), prior.requestUri());
+        } else {
+            List<Binding> bindings =
+                    storeRead(location.lookupAsync(AddressOfRecord.of(ruri.getUser(), ruri.getHost())));
+            if (bindings == null) {
+                return decline();
+            }
+            target = FastPathRules.target(bindings);
+            if (target == null) {
+                return decline();
+            }
         }
         String ourBranch = FastPathRules.branchFor(incoming, secret);
-        InetAddress host = InetAddress.getByName(target.host()); // an IP literal: no lookup
+        InetAddress host = prior != null ? prior.host() : InetAddress.getByName(target.host()); // IP literals only
         boolean hasSdp = FastMedia.hasSdp(req);
         boolean anchoring = media.enabled();
         if (!t.forwarded.put(incoming, new FastTables.Forwarded(host, target.port(), ourBranch, target.requestUri()))

@@ -186,6 +186,29 @@ class UdpFastProxyTest {
     }
 
     @Test
+    void aRetransmissionAfterTheForwardGoesToTheSameTargetWithoutReadingTheStore() throws Exception {
+        UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(10));
+        String text = invite("again-1", "z9hG4bK-" + UUID.randomUUID(), "");
+        assertTrue(fast.handleRequest(parse(text), channel()));
+        engine.offers.get(0).complete(new SdpRewrite.Anchored("v=0\r\no=engine 1 1 IN IP4 127.0.0.1\r\n", "e"));
+        String first = receive(callee);
+        assertNotNull(first);
+        // the store no longer answers with the binding (here bob unregisters; in ClusterRelayIT a store read slowed
+        // by a member's death sent the copy to the container's proxy, which made it a second call to the callee)
+        RegisterOutcome gone = location.register(new RegisterRequest("sip:bob@127.0.0.1", "reg-1", 2,
+                List.of(new ContactSpec("sip:bob@127.0.0.1:" + callee.getLocalPort(), 0, null, null, 0, null)),
+                false, null, Transport.UDP, "127.0.0.1", callee.getLocalPort(), null, List.of(), false, false,
+                "z9hG4bK-unreg"));
+        assertTrue(gone instanceof RegisterOutcome.Accepted, gone.toString());
+        assertTrue(fast.handleRequest(parse(text), channel()), "the caller's retransmission stays on the fast path");
+        String again = receive(callee);
+        assertNotNull(again, "forwarded to where the first copy went");
+        assertEquals(first, again, "the same request again, same branch");
+        assertEquals(1, engine.offers.size(), "no second offer");
+        assertEquals(0, fast.declined());
+    }
+
+    @Test
     void aFailedOfferIsRefused503AndNothingGoesToTheCallee() throws Exception {
         UdpFastProxy fast = new UdpFastProxy(location, engine, true, null, null, null, 0, null, new Handoff(10));
         assertTrue(fast.handleRequest(parse(invite("fail-1", "z9hG4bK-" + UUID.randomUUID(), "")), channel()));
