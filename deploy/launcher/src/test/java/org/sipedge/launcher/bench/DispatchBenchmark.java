@@ -88,7 +88,9 @@ public final class DispatchBenchmark {
             }
             Path listFile = dir.resolve("dispatcher.list");
             Files.writeString(listFile, list);
-            try (EdgeProcess edge = EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+            // the heap and collector of ./sipedge run (conf/heap.options), as every benchmark's node
+            try (EdgeProcess edge = EdgeProcess.builder()
+                    .jvmArgs(RegisterBenchmark.productJvmFlags("parallel").toArray(String[]::new))
                 // pike off: one sipp address carries the load of thousands of phones
                 .set("sip.pike-limit", "0")
                 .set("sip.tls-port", "0").set("sip.wss-port", "0").set("rtpengine.engines", "off")

@@ -195,7 +195,8 @@ public final class RegisterBenchmark {
     }
 
     private static EdgeProcess start(boolean fastPath) throws IOException {
-        return EdgeProcess.builder().jvmArgs("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC")
+        // the heap and collector of ./sipedge run (conf/heap.options), as every benchmark's node
+        return EdgeProcess.builder().jvmArgs(productJvmFlags("parallel").toArray(String[]::new))
                 // pike off: one sipp address carries the load of thousands of phones
                 .set("registrar.udp-fast-path", Boolean.toString(fastPath)).set("sip.pike-limit", "0")
                 .set("sip.tls-port", "0")
