@@ -76,6 +76,38 @@ public final class CompareBenchmark {
     record Latency(RegisterLatency.Result result, double cores) {
     }
 
+    /** The latency steps of every round (server -> step -> what it measured); values are medians over rounds. */
+    record Rounds(List<Map<Target, Map<String, Latency>>> list) {
+        /** The {@code q} quantile in ms of {@code step} on {@code t}, one value per round (NaN where none). */
+        double[] millisPerRound(Target t, String step, double q) {
+            return list.stream().mapToDouble(round -> {
+                Latency l = round.getOrDefault(t, Map.of()).get(step);
+                return l == null || l.result().sortedMicros().length == 0 ? Double.NaN
+                        : l.result().percentile(q) / 1000.0;
+            }).toArray();
+        }
+
+        double millis(Target t, String step, double q) {
+            return median(millisPerRound(t, step, q));
+        }
+
+        double cores(Target t, String step) {
+            return median(list.stream().mapToDouble(round -> {
+                Latency l = round.getOrDefault(t, Map.of()).get(step);
+                return l == null ? Double.NaN : l.cores();
+            }).toArray());
+        }
+    }
+
+    /** The median of the values that are numbers (the mean of the middle two for an even count), else NaN. */
+    static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     static final BenchOptions OPTIONS = BenchOptions.command("compare", "The same sipp loads against Debian's"
                     + " Kamailio (/usr/sbin/kamailio: registrar + usrloc in memory, record-routing stateful proxy,"
                     + " dispatcher hashing the conference id) and against SIP Edge, alternating between the two at"
@@ -99,6 +131,10 @@ public final class CompareBenchmark {
             .text("--chart", "FILE", "docs/bench-compare.png", "the PNG chart (with --quick: in the run's log"
                     + " directory unless given)")
             .flag("--quick", "a smoke run: 3 s steps, two steps per ladder, 3 s latency steps")
+            .flag("--latency-only", "no ladders and no chart: the warm-up, then the latency steps (small stores,"
+                    + " as the latency steps of bench register and bench proxy)")
+            .integer("--latency-rounds", 1, "latency steps per server, the order alternating per round; the ratio"
+                    + " table and result lines take each value's median over the rounds")
             .result("compare_<load>_<metric>_kamailio N", "each server's highest clean step: register_clean_per_s,"
                     + " calls_clean_cps, dispatch_clean_cps (and _edge)")
             .result("compare_register_ratio X", "SIP Edge / Kamailio, highest clean REGISTER/s (> 1: SIP Edge more)")
@@ -111,7 +147,9 @@ public final class CompareBenchmark {
             .result("compare_cpu_cores_<load>_<server> X", "cores the server used at the fixed rate (register, calls)")
             .result("compare_cpu_cores_<server> X", "the same summed over both fixed-rate steps")
             .result("compare_<metric>_ratio X", "SIP Edge / Kamailio for the latency and CPU lines (< 1: SIP Edge"
-                    + " less)");
+                    + " less)")
+            .result("compare_<metric>_rounds_<server> X,X,...", "with --latency-rounds above 1: the register and"
+                    + " call set-up p99 of each round");
 
     private CompareBenchmark() {
     }
@@ -127,6 +165,8 @@ public final class CompareBenchmark {
         ladders.put(Load.DISPATCH, ladder("--dispatch-rates", quick, List.of(200, 800)));
         int regRate = OPTIONS.intValue("--latency-register-rate");
         int callRate = OPTIONS.intValue("--latency-call-rate");
+        boolean latencyOnly = OPTIONS.has("--latency-only");
+        int rounds = Math.max(1, OPTIONS.intValue("--latency-rounds"));
         Path logs = Files.createTempDirectory("sipedge-bench-compare-");
         Path chart = quick && !OPTIONS.given("--chart") ? logs.resolve("bench-compare.png")
                 : Path.of(OPTIONS.text("--chart"));
@@ -139,7 +179,7 @@ public final class CompareBenchmark {
 
         ResultLines results = new ResultLines();
         Map<Load, Map<Target, Integer>> best = new EnumMap<>(Load.class);
-        Map<Target, Map<String, Latency>> latencies = new EnumMap<>(Target.class);
+        Rounds latencies = new Rounds(new ArrayList<>());
         Map<Target, Integer> splits = new EnumMap<>(Target.class);
         Map<Target, List<SippProcess>> confServers = new EnumMap<>(Target.class);
         List<SippProcess> sipps = new ArrayList<>();
@@ -173,9 +213,11 @@ public final class CompareBenchmark {
                 }
                 warmUp(servers, quick);
                 for (Load load : Load.values()) {
-                    best.put(load, ladder(load, ladders.get(load), seconds, servers));
+                    best.put(load, latencyOnly ? Map.of() : ladder(load, ladders.get(load), seconds, servers));
                 }
-                latencies.putAll(latency(servers, regRate, callRate, quick ? 2 : 5, latencySeconds));
+                for (int round = 0; round < rounds; round++) {
+                    latencies.list().add(latency(servers, regRate, callRate, quick ? 2 : 5, latencySeconds, round));
+                }
                 e.stop();
                 Files.writeString(logs.resolve("edge.log"), e.output());
             }
@@ -191,8 +233,23 @@ public final class CompareBenchmark {
             sipps.forEach(SippProcess::close);
         }
 
+        if (rounds > 1) {
+            printRounds(latencies);
+        }
         List<Row> rows = rows(best, latencies, splits, ladders, regRate, callRate);
+        if (latencyOnly) {
+            rows = rows.stream().filter(r -> r.panel().equals("latency") || r.panel().equals("cpu")).toList();
+        }
         printRatioTable(kamailio, rows);
+        if (!latencyOnly) {
+            writeChart(chart, kamailio, date, quick, rows, regRate, callRate);
+        }
+        resultLines(results, best, latencies, splits, latencyOnly);
+        results.print();
+    }
+
+    private static void writeChart(Path chart, String kamailio, String date, boolean quick, List<Row> rows,
+            int regRate, int callRate) {
         try {
             CompareChart.write(chart, "SIP Edge vs " + kamailio + ", " + date + ", " + box()
                     + ", same sipp loads on 127.0.0.1" + (quick ? " (--quick smoke run)" : ""), kamailio,
@@ -201,8 +258,6 @@ public final class CompareBenchmark {
         } catch (IOException | RuntimeException ex) {
             System.out.println("chart not written: " + ex);
         }
-        resultLines(results, best, latencies, splits);
-        results.print();
     }
 
     private static List<Integer> ladder(String option, boolean quick, List<Integer> quickLadder) {
@@ -296,20 +351,21 @@ public final class CompareBenchmark {
      * E K): {@code warm} seconds not counted, then {@code seconds} measured with the server's CPU.
      */
     private static Map<Target, Map<String, Latency>> latency(Map<Target, Server> servers, int regRate,
-            int callRate, int warm, int seconds) throws IOException, InterruptedException {
+            int callRate, int warm, int seconds, int round) throws IOException, InterruptedException {
         Map<Target, Map<String, Latency>> out = new EnumMap<>(Target.class);
         System.out.println();
-        System.out.println("## latency at a fixed rate, microsecond resolution (REGISTER at " + regRate
+        System.out.println("## " + (round > 0 ? "round " + (round + 1) + ": " : "")
+                + "latency at a fixed rate, microsecond resolution (REGISTER at " + regRate
                 + "/s; calls at " + callRate + "/s, INVITE -> the callee's 180 through the server), " + seconds
                 + " s after " + warm + " s not counted; server cores over the measured seconds");
         System.out.println("| step | sent | answered | lost | p50 ms | p99 ms | p99.9 ms | max ms | server cores |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String step : List.of("register", "calls")) {
-            List<Target> order = step.equals("register") ? List.of(Target.KAMAILIO, Target.EDGE)
-                    : List.of(Target.EDGE, Target.KAMAILIO);
+            List<Target> order = step.equals("register") == (round % 2 == 0)
+                    ? List.of(Target.KAMAILIO, Target.EDGE) : List.of(Target.EDGE, Target.KAMAILIO);
             for (Target t : order) {
                 Server s = servers.get(t);
-                String tag = "lat" + step + t.key;
+                String tag = "lat" + step + t.key + round;
                 if (step.equals("register")) {
                     RegisterLatency.run(s.port(), regRate, warm, tag + "w");
                 } else {
@@ -341,7 +397,7 @@ public final class CompareBenchmark {
         }
     }
 
-    private static List<Row> rows(Map<Load, Map<Target, Integer>> best, Map<Target, Map<String, Latency>> lat,
+    private static List<Row> rows(Map<Load, Map<Target, Integer>> best, Rounds lat,
             Map<Target, Integer> splits, Map<Load, List<Integer>> ladders, int regRate, int callRate) {
         List<Row> rows = new ArrayList<>();
         String[] names = {"REGISTER/s, highest clean step", "proxied calls/s, highest clean step",
@@ -368,25 +424,45 @@ public final class CompareBenchmark {
         return rows;
     }
 
-    private static Row latencyRow(String metric, String category, Map<Target, Map<String, Latency>> lat,
+    private static Row latencyRow(String metric, String category, Rounds lat,
             String step, double q) {
         return new Row(metric, category, "latency", millis(lat, Target.KAMAILIO, step, q),
                 millis(lat, Target.EDGE, step, q), "lower", "");
     }
 
-    private static double millis(Map<Target, Map<String, Latency>> lat, Target t, String step, double q) {
-        Latency l = lat.getOrDefault(t, Map.of()).get(step);
-        return l == null || l.result().sortedMicros().length == 0 ? Double.NaN : l.result().percentile(q) / 1000.0;
+    private static double millis(Rounds lat, Target t, String step, double q) {
+        return lat.millis(t, step, q);
     }
 
-    private static Row cpuRow(String metric, String category, Map<Target, Map<String, Latency>> lat, String step) {
+    private static Row cpuRow(String metric, String category, Rounds lat, String step) {
         return new Row(metric, category, "cpu", cores(lat, Target.KAMAILIO, step), cores(lat, Target.EDGE, step),
                 "lower", "");
     }
 
-    private static double cores(Map<Target, Map<String, Latency>> lat, Target t, String step) {
-        Latency l = lat.getOrDefault(t, Map.of()).get(step);
-        return l == null ? Double.NaN : l.cores();
+    private static double cores(Rounds lat, Target t, String step) {
+        return lat.cores(t, step);
+    }
+
+    /** Each round's p99s side by side, and whether SIP Edge's was at or below Kamailio's in that round. */
+    private static void printRounds(Rounds lat) {
+        System.out.println();
+        System.out.println("## p99 ms per round (the ratio table below takes the medians)");
+        System.out.println("| round | REGISTER Kamailio | REGISTER SIP Edge | INVITE -> 180 Kamailio"
+                + " | INVITE -> 180 SIP Edge |");
+        System.out.println("|---:|---:|---:|---:|---:|");
+        double[] rk = lat.millisPerRound(Target.KAMAILIO, "register", 0.99);
+        double[] re = lat.millisPerRound(Target.EDGE, "register", 0.99);
+        double[] ck = lat.millisPerRound(Target.KAMAILIO, "calls", 0.99);
+        double[] ce = lat.millisPerRound(Target.EDGE, "calls", 0.99);
+        for (int i = 0; i < rk.length; i++) {
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f%s | %.2f | %.2f%s |%n", i + 1, rk[i], re[i],
+                    re[i] <= rk[i] ? "" : " (higher)", ck[i], ce[i], ce[i] <= ck[i] ? "" : " (higher)");
+        }
+    }
+
+    private static String perRound(double[] values) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.3f", v))
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     private static void printRatioTable(String kamailio, List<Row> rows) {
@@ -422,15 +498,15 @@ public final class CompareBenchmark {
     }
 
     private static void resultLines(ResultLines out, Map<Load, Map<Target, Integer>> best,
-            Map<Target, Map<String, Latency>> lat, Map<Target, Integer> splits) {
-        for (Load load : Load.values()) {
+            Rounds lat, Map<Target, Integer> splits, boolean latencyOnly) {
+        for (Load load : latencyOnly ? new Load[0] : Load.values()) {
             int k = best.get(load).getOrDefault(Target.KAMAILIO, 0);
             int e = best.get(load).getOrDefault(Target.EDGE, 0);
             out.put("compare_" + load.result + "_kamailio", k);
             out.put("compare_" + load.result + "_edge", e);
             out.put("compare_" + load.ratio + "_ratio", Row.ratio(e, k), 2);
         }
-        for (Target t : Target.values()) {
+        for (Target t : latencyOnly ? new Target[0] : Target.values()) {
             out.put("compare_dispatch_splits_" + t.key, splits.getOrDefault(t, -1));
         }
         for (Target t : Target.values()) {
@@ -439,6 +515,10 @@ public final class CompareBenchmark {
             out.put("compare_call_setup_p50_ms_" + t.key, millis(lat, t, "calls", 0.5), 3);
             out.put("compare_call_setup_p99_ms_" + t.key, millis(lat, t, "calls", 0.99), 3);
             out.put("compare_latency_p99_ms_" + t.key, millis(lat, t, "calls", 0.99), 3);
+            if (lat.list().size() > 1) {
+                out.put("compare_register_p99_ms_rounds_" + t.key, perRound(lat.millisPerRound(t, "register", 0.99)));
+                out.put("compare_call_setup_p99_ms_rounds_" + t.key, perRound(lat.millisPerRound(t, "calls", 0.99)));
+            }
         }
         for (Target t : Target.values()) {
             out.put("compare_cpu_cores_register_" + t.key, cores(lat, t, "register"), 3);

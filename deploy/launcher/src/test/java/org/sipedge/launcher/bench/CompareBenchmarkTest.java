@@ -23,6 +23,14 @@ class CompareBenchmarkTest {
     }
 
     @Test
+    void roundsAreSummedUpByTheirMedianLeavingOutMissingValues() {
+        assertEquals(2.0, CompareBenchmark.median(new double[] {3.0, 1.0, 2.0}), 1e-9);
+        assertEquals(2.5, CompareBenchmark.median(new double[] {4.0, 1.0, 2.0, 3.0}), 1e-9);
+        assertEquals(5.0, CompareBenchmark.median(new double[] {Double.NaN, 5.0}), 1e-9);
+        assertTrue(Double.isNaN(CompareBenchmark.median(new double[] {Double.NaN})), "no value in any round");
+    }
+
+    @Test
     void theBoxIsCoresAndCpuModelWithoutHostNames() {
         String box = CompareBenchmark.box();
         assertTrue(box.startsWith(Runtime.getRuntime().availableProcessors() + " cores, "), box);
