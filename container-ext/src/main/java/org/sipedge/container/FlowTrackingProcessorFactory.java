@@ -39,7 +39,8 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
             case "tls" -> new Tls(address, stack, port);
             case "ws" -> new Ws(address, stack, port);
             case "wss" -> new Wss(address, stack, port);
-            case "udp" -> new SipEdgeUdpMessageProcessor(address, stack, port, udpQueueLimit(stack));
+            case "udp" -> new SipEdgeUdpMessageProcessor(address, stack, port, udpQueueLimit(stack),
+                    udpDirectReceive(stack));
             default -> plain.createMessageProcessor(stack, address, port, transport);
         };
     }
@@ -52,6 +53,16 @@ public final class FlowTrackingProcessorFactory implements MessageProcessorFacto
             return Integer.parseInt(impl.getConfigurationProperties().getProperty(UDP_QUEUE_LIMIT, "10000"));
         }
         return 10000;
+    }
+
+    /** Stack property: whether the worker threads receive UDP themselves (default true). */
+    public static final String UDP_DIRECT_RECEIVE = "org.sipedge.UDP_DIRECT_RECEIVE";
+
+    private static boolean udpDirectReceive(SIPTransactionStack stack) {
+        if (stack instanceof gov.nist.javax.sip.SipStackImpl impl) {
+            return !"false".equalsIgnoreCase(impl.getConfigurationProperties().getProperty(UDP_DIRECT_RECEIVE, "true"));
+        }
+        return true;
     }
 
     private static void report(ConnectionOrientedMessageChannel channel) {

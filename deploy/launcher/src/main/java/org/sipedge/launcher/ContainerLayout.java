@@ -150,6 +150,8 @@ final class ContainerLayout {
         p.append("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE=").append(buf).append('\n');
         p.append("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE=").append(buf).append('\n');
         p.append("org.sipedge.UDP_QUEUE_LIMIT=").append(settings.getInt(ContainerParam.UDP_QUEUE_LIMIT)).append('\n');
+        p.append("org.sipedge.UDP_DIRECT_RECEIVE=").append(settings.getBool(ContainerParam.UDP_DIRECT_RECEIVE))
+                .append('\n');
         p.append("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT=")
                 .append(settings.getInt(ContainerParam.STALE_REQUEST_MILLIS)).append('\n');
         p.append("org.sipedge.MAX_SERVER_TRANSACTIONS=")

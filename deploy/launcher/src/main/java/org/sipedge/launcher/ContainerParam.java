@@ -36,6 +36,10 @@ public enum ContainerParam implements Param {
             "above this many open server transactions new requests get 503 + Retry-After instead of exhausting memory"),
     UDP_QUEUE_LIMIT("sip.udp-queue-limit", "10000", new ValueType.Int(100, 1000000),
             "most UDP datagrams waiting for a worker; more are dropped and counted (the sender retransmits)"),
+    UDP_DIRECT_RECEIVE("sip.udp-direct-receive", "true", new ValueType.Bool(),
+            "the SIP worker threads receive UDP themselves, in turn, and an idle node processes a datagram on the"
+                    + " thread that received it (one thread wake-up per request); false = one reader thread hands"
+                    + " every datagram to a worker through the queue"),
     STALE_REQUEST_MILLIS("sip.stale-request-ms", "2000", new ValueType.Int(100, 60000),
             "a queued UDP request older than this is dropped: its sender has retransmitted it already"),
     MAX_QUEUE_WAIT_MILLIS("sip.overload-queue-wait-ms", "250", new ValueType.Int(0, 60000),
