@@ -40,7 +40,7 @@ public final class Nonces {
      * refused for that.
      */
     private static final long ALLOWED_FUTURE_SKEW_SECONDS = 60;
-    private static final String MAC_ALGORITHM = "HmacSHA256";
+    static final String MAC_ALGORITHM = "HmacSHA256";
     private static final int TIMESTAMP_BYTES = Long.BYTES;
     private static final int RANDOM_BYTES = 16;
     private static final int MAC_BYTES = 32;
@@ -86,13 +86,13 @@ public final class Nonces {
     }
 
     /** The HMAC key for a nonce's issue time: one fixed key, or one per rotation period (see {@link #sharedThrough}). */
-    private interface KeyRing {
+    interface KeyRing {
         /** The key of the period {@code issuedAtSeconds} falls in; null when that period has no key (none may be made). */
         SecretKeySpec keyFor(long issuedAtSeconds, boolean issuing);
     }
 
     /** The highest nonce-counts seen, when they are kept in the cluster store instead of in this node. */
-    private interface SharedCounts {
+    interface SharedCounts {
         NonceCountCheck record(String nonce, long nonceCount, long expiresAtSeconds, long nowSeconds);
     }
 
@@ -153,7 +153,6 @@ public final class Nonces {
 
     /** The cluster store map that holds the nonce secret every node of a cluster uses. */
     public static final String NONCE_SECRET_MAP = "registrar.nonce-secret";
-    private static final String SECRET_KEY = "hmac-sha256";
     /** The cluster store map that holds the highest nonce-count seen per nonce, when counts are shared. */
     public static final String NONCE_COUNT_MAP = "registrar.nonce-counts";
 
@@ -172,67 +171,9 @@ public final class Nonces {
             throw new IllegalArgumentException("the secret rotation (" + rotationSeconds
                     + " s) must not be shorter than the nonce lifetime (" + lifetimeSeconds + " s)");
         }
-        java.util.concurrent.ConcurrentHashMap<Long, SecretKeySpec> cache = new java.util.concurrent.ConcurrentHashMap<>();
-        java.time.Duration keep = java.time.Duration.ofSeconds(2 * rotationSeconds + lifetimeSeconds + 60);
-        KeyRing ring = (issuedAt, issuing) -> {
-            long period = Math.floorDiv(issuedAt, rotationSeconds);
-            SecretKeySpec known = cache.get(period);
-            if (known != null) {
-                return known;
-            }
-            String key = SECRET_KEY + "@" + period;
-            java.util.Optional<String> stored = secrets.get(key);
-            if (stored.isEmpty() && issuing) {
-                byte[] drawn = new byte[MIN_SECRET_BYTES];
-                new SecureRandom().nextBytes(drawn);
-                secrets.putIfAbsent(key, Base64.getEncoder().encodeToString(drawn), keep);
-                stored = secrets.get(key); // the first node's, whoever that was
-            }
-            byte[] secret = stored.map(Nonces::decodeSecret).orElse(null);
-            if (secret == null) {
-                return null; // a period no node issued in: not our nonce
-            }
-            SecretKeySpec spec = new SecretKeySpec(secret, MAC_ALGORITHM);
-            cache.put(period, spec);
-            cache.keySet().removeIf(p -> p < period - 2);
-            return spec;
-        };
-        SharedCounts shared = (nonce, nonceCount, expiresAt, now) -> {
-            java.time.Duration ttl = java.time.Duration.ofSeconds(Math.max(1, expiresAt - now) + 5);
-            String mine = Long.toString(nonceCount);
-            for (int attempt = 0; attempt < 16; attempt++) {
-                java.util.Optional<String> seen = counts.get(nonce);
-                if (seen.isEmpty()) {
-                    if (counts.putIfAbsent(nonce, mine, ttl)) {
-                        return NonceCountCheck.ACCEPTED;
-                    }
-                    continue;
-                }
-                long highest;
-                try {
-                    highest = Long.parseLong(seen.get());
-                } catch (NumberFormatException e) {
-                    highest = Long.MAX_VALUE; // not ours to trust
-                }
-                if (nonceCount <= highest) {
-                    return NonceCountCheck.REPLAYED;
-                }
-                if (counts.replace(nonce, seen.get(), mine, ttl)) {
-                    return NonceCountCheck.ACCEPTED;
-                }
-            }
-            return NonceCountCheck.FORGOTTEN; // contended beyond reason: a fresh nonce settles it
-        };
+        KeyRing ring = ClusterNonceState.keyRing(secrets, lifetimeSeconds, rotationSeconds);
+        SharedCounts shared = ClusterNonceState.counts(counts);
         return new Nonces(ring, shared, lifetimeSeconds);
-    }
-
-    private static byte[] decodeSecret(String stored) {
-        try {
-            byte[] b = Base64.getDecoder().decode(stored);
-            return b.length >= MIN_SECRET_BYTES ? b : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /**

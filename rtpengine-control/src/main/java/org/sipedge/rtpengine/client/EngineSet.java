@@ -8,16 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 import org.sipedge.ng.CookieGenerator;
@@ -34,14 +30,13 @@ import org.sipedge.store.ExpiringMap;
  * clean-up deletes for calls that may have been left behind on an engine that stopped answering.
  *
  * <p>State with per-call keys lives in two {@link ExpiringMap}s: {@code calls} (Call-ID → engine id, refreshed on
- * use, expiring after {@code callExpiry}) and {@code orphans} ({@code engine|Call-ID} → from-tag, same expiry, at
- * most {@link #MAX_ORPHANS} entries). Clean-up deletes run on one thread behind a bounded queue.
+ * use, expiring after {@code callExpiry}) and the clean-up deletes still owed, which {@link CleanupDeletes} keeps and
+ * sends.
  */
 public final class EngineSet implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EngineSet.class.getName());
     /** Calls remembered for a delete when their engine comes back. */
-    public static final int MAX_ORPHANS = 10_000;
-    private static final int CLEANUP_QUEUE = 1_000;
+    public static final int MAX_ORPHANS = CleanupDeletes.MAX_ORPHANS;
 
     /** How requests are sent and how health is judged. */
     public record Timing(Duration timeout, int tries, Duration pingInterval, int downAfter, Duration callExpiry,
@@ -56,19 +51,14 @@ public final class EngineSet implements AutoCloseable {
     private volatile ExpiringMap<RelayAnnouncement> announcements;
     private final Timing timing;
     private final ExpiringMap<String> calls;
-    private final ExpiringMap<String> orphans;
+    private final CleanupDeletes cleanups;
     private final RandomGenerator random;
     private final ScheduledExecutorService pinger;
-    private final ThreadPoolExecutor cleanup;
-    private final LongAdder cleanupSent = new LongAdder();
-    private final LongAdder cleanupDropped = new LongAdder();
-    private final AtomicInteger outstanding = new AtomicInteger();
 
     public EngineSet(List<EngineSpec> specs, Timing timing, ExpiringMap<String> calls, ExpiringMap<String> orphans,
                      RandomGenerator random) throws IOException {
         this.timing = timing;
         this.calls = calls;
-        this.orphans = orphans;
         this.random = random;
         try {
             for (EngineSpec spec : specs) {
@@ -81,9 +71,8 @@ public final class EngineSet implements AutoCloseable {
             engines.forEach(x -> x.client().close());
             throw e;
         }
-        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sipedge-rtpengine-ping"));
-        this.cleanup = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(CLEANUP_QUEUE), r -> daemon(r, "sipedge-rtpengine-cleanup"));
+        this.pinger = Executors.newSingleThreadScheduledExecutor(daemonFactory("sipedge-rtpengine-ping"));
+        this.cleanups = new CleanupDeletes(orphans, timing, daemonFactory("sipedge-rtpengine-cleanup"));
     }
 
     private void add(Engine e) {
@@ -149,10 +138,12 @@ public final class EngineSet implements AutoCloseable {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    private static ThreadFactory daemonFactory(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Starts the periodic pings (the first round at once). */
@@ -208,7 +199,7 @@ public final class EngineSet implements AutoCloseable {
                 LOG.info("rtpengine " + e.id() + " is up again");
             }
             if (pong) {
-                flushOrphans(e);
+                cleanups.engineAnswers(e);
             }
         }
     }
@@ -257,7 +248,7 @@ public final class EngineSet implements AutoCloseable {
     /** Pins a call to an engine (and forgets any clean-up pending for the call on that engine). */
     public void stick(String callId, Engine engine) {
         calls.put(callId, engine.id(), timing.callExpiry());
-        orphans.remove(orphanKey(engine, callId));
+        cleanups.forget(engine, callId);
     }
 
     public void unstick(String callId) {
@@ -276,132 +267,31 @@ public final class EngineSet implements AutoCloseable {
      * background), and again when a ping shows the engine is answering.
      */
     public void cleanUp(Engine engine, String callId, String fromTag, boolean whenBackToo) {
-        if (whenBackToo) {
-            if (orphans.size() >= MAX_ORPHANS) {
-                cleanupDropped.increment();
-                LOG.warning("call-id=" + callId + " not remembered for clean-up on " + engine.id() + ": "
-                        + MAX_ORPHANS + " already pending");
-            } else {
-                orphans.put(orphanKey(engine, callId), fromTag == null ? "" : fromTag, timing.callExpiry());
-            }
-        }
-        submitDelete(engine, callId, fromTag, whenBackToo);
-    }
-
-    private void submitDelete(Engine engine, String callId, String fromTag, boolean remembered) {
-        outstanding.incrementAndGet();
-        try {
-            cleanup.execute(() -> {
-                try {
-                    if (deleteNow(engine, callId, fromTag, remembered ? 1 : engine.client().tries())) {
-                        orphans.remove(orphanKey(engine, callId));
-                    }
-                } finally {
-                    finished();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            finished();
-            if (!remembered) { // a remembered one is tried again when the engine answers a ping
-                cleanupDropped.increment();
-            }
-            LOG.warning("call-id=" + callId + " clean-up delete on " + engine.id() + " not queued: queue full");
-        }
-    }
-
-    private void finished() {
-        if (outstanding.decrementAndGet() == 0) {
-            synchronized (outstanding) {
-                outstanding.notifyAll();
-            }
-        }
-    }
-
-    private boolean deleteNow(Engine engine, String callId, String fromTag, int tries) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("command", NgCommand.DELETE.wireName());
-        d.put("call-id", callId);
-        if (fromTag != null && !fromTag.isEmpty()) {
-            d.put("from-tag", fromTag);
-        }
-        d.put("delete-delay", 0);
-        try {
-            NgMessage reply = engine.client().exchange(d, timing.timeout(), tries);
-            cleanupSent.increment();
-            engine.deletes.increment();
-            LOG.info("call-id=" + callId + " clean-up delete on " + engine.id() + ": " + reply.result()
-                    + (reply.warning() != null ? " (" + reply.warning() + ")" : "")
-                    + (reply.errorReason() != null ? " (" + reply.errorReason() + ")" : ""));
-            return true;
-        } catch (NgException e) {
-            LOG.info("call-id=" + callId + " clean-up delete on " + engine.id() + " unanswered; retried when it is back");
-            return false;
-        }
-    }
-
-    private void flushOrphans(Engine engine) {
-        String prefix = engine.id() + "|";
-        List<String[]> due = new ArrayList<>();
-        orphans.forEach((key, fromTag) -> {
-            if (key.startsWith(prefix)) {
-                due.add(new String[] {key, fromTag});
-            }
-        });
-        for (String[] entry : due) {
-            String callId = entry[0].substring(prefix.length());
-            if (orphans.remove(entry[0]).isPresent()) {
-                submitDelete(engine, callId, entry[1], false);
-            }
-        }
-    }
-
-    private static String orphanKey(Engine engine, String callId) {
-        return engine.id() + "|" + callId;
+        cleanups.cleanUp(engine, callId, fromTag, whenBackToo);
     }
 
     /** Clean-up deletes pending for engines that have not answered since. */
     public int pendingCleanups() {
-        return orphans.size();
+        return cleanups.pending();
     }
 
     public long cleanupSent() {
-        return cleanupSent.sum();
+        return cleanups.sent();
     }
 
     public long cleanupDropped() {
-        return cleanupDropped.sum();
+        return cleanups.dropped();
     }
 
     /** Waits until queued clean-up deletes ran (tests, orderly stop); false when {@code max} passed first. */
     public boolean awaitCleanups(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        synchronized (outstanding) {
-            while (outstanding.get() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    outstanding.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return true;
+        return cleanups.await(max);
     }
 
     @Override
     public void close() {
         pinger.shutdownNow();
-        cleanup.shutdown();
-        try {
-            cleanup.awaitTermination(timing.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        cleanup.shutdownNow();
+        cleanups.close(timing.timeout().multipliedBy(2));
         engines.forEach(e -> e.client().close());
     }
 
