@@ -3,19 +3,16 @@ package org.sipedge.sipp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs <a href="https://sipp.sourceforge.net/">SIPp</a> ({@code sipp}, tested with 3.6.1) from
@@ -91,10 +88,6 @@ public final class Sipp {
     public static final int MAX_LOG_CHARS = 65536;
 
     static final String LOOPBACK = "127.0.0.1";
-    private static final int BIND_ATTEMPTS = 4;
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-
-    private static final Map<Path, String> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Sipp() {
     }
@@ -108,65 +101,17 @@ public final class Sipp {
      * @throws IllegalStateException with {@link #NOT_FOUND_MESSAGE} if there is none
      */
     public static Path binary() {
-        String override = System.getProperty(BINARY_PROPERTY);
-        if (override != null && !override.isBlank()) {
-            Path p = Path.of(override);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p;
-            }
-            throw new IllegalStateException(NOT_FOUND_MESSAGE + " [-D" + BINARY_PROPERTY + "=" + override
-                    + " is not an executable file]");
-        }
-        return findOnPath("sipp").orElseThrow(() -> new IllegalStateException(NOT_FOUND_MESSAGE));
+        return SippBinary.binary();
     }
 
     /** An executable named {@code name} in one of the PATH directories. */
     static Optional<Path> findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(dir, name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return SippBinary.findOnPath(name);
     }
 
     /** The version line of {@code sipp -v}, e.g. {@code SIPp v3.6.1-SCTP-PCAP-RTPSTREAM}. */
     public static String version() {
-        return VERSIONS.computeIfAbsent(binary(), Sipp::readVersion);
-    }
-
-    private static String readVersion(Path bin) {
-        try {
-            Process p = new ProcessBuilder(bin.toString(), "-v").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = in.readNBytes(8192);
-            }
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            for (String line : new String(out, StandardCharsets.ISO_8859_1).split("\n")) {
-                String l = line.strip();
-                if (l.startsWith("SIPp v")) {
-                    return l.endsWith(".") ? l.substring(0, l.length() - 1) : l;
-                }
-            }
-            return "unknown";
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + bin + " -v", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return SippBinary.version();
     }
 
     /**
@@ -232,39 +177,39 @@ public final class Sipp {
      * use one builder per thread.
      */
     public static final class Builder {
-        private final String name;
-        private final String resource;
-        private final Path file;
-        private final String builtin;
+        final String name;
+        final String resource;
+        final Path file;
+        final String builtin;
 
-        private String remoteHost;
-        private int remotePort = -1;
-        private SippTransport transport = SippTransport.UDP;
-        private String localIp = LOOPBACK;
-        private int localPort;
-        private int mediaPort;
-        private final Map<String, byte[]> files = new java.util.LinkedHashMap<>();
-        private int controlPort;
-        private List<String> injection;
-        private boolean sequential = true;
-        private final Map<String, String> sets = new LinkedHashMap<>();
-        private final Map<String, String> keys = new LinkedHashMap<>();
-        private Integer calls;
-        private Integer rate;
-        private Integer maxOutstanding;
-        private Duration timeout = DEFAULT_TIMEOUT;
-        private Duration recvTimeout;
+        String remoteHost;
+        int remotePort = -1;
+        SippTransport transport = SippTransport.UDP;
+        String localIp = LOOPBACK;
+        int localPort;
+        int mediaPort;
+        final Map<String, byte[]> files = new LinkedHashMap<>();
+        int controlPort;
+        List<String> injection;
+        boolean sequential = true;
+        final Map<String, String> sets = new LinkedHashMap<>();
+        final Map<String, String> keys = new LinkedHashMap<>();
+        Integer calls;
+        Integer rate;
+        Integer maxOutstanding;
+        Duration timeout = DEFAULT_TIMEOUT;
+        Duration recvTimeout;
         /** sipp's {@code -d}: how long a scenario's plain {@code <pause/>} lasts (uac-call: the call's talk time). */
-        private Duration hold = Duration.ofMillis(200);
-        private Path tlsCert;
-        private Path tlsKey;
-        private String tlsVersion = DEFAULT_TLS_VERSION;
-        private final List<String> extraArgs = new ArrayList<>();
-        private String defaultBehaviors = DEFAULT_BEHAVIORS;
-        private boolean traceMessages;
-        private Path baseDir;
-        private boolean keepWorkDir = Boolean.getBoolean(KEEP_PROPERTY);
-        private Duration hardTimeoutGrace = HARD_TIMEOUT_GRACE;
+        Duration hold = Duration.ofMillis(200);
+        Path tlsCert;
+        Path tlsKey;
+        String tlsVersion = DEFAULT_TLS_VERSION;
+        final List<String> extraArgs = new ArrayList<>();
+        String defaultBehaviors = DEFAULT_BEHAVIORS;
+        boolean traceMessages;
+        Path baseDir;
+        boolean keepWorkDir = Boolean.getBoolean(KEEP_PROPERTY);
+        Duration hardTimeoutGrace = HARD_TIMEOUT_GRACE;
 
         private Builder(String name, String resource, Path file, String builtin) {
             this.name = name;
@@ -509,158 +454,7 @@ public final class Sipp {
          * 254, another process took it) it is restarted with new ports (at most 4 attempts).
          */
         public SippProcess start() {
-            Path bin = binary();
-            if (transport == SippTransport.TLS && !supportsTls()) {
-                throw new IllegalStateException("sipp at " + bin + " was built without TLS ('" + version()
-                        + "' has no -TLS): -t l1 needs a sipp compiled with OpenSSL (cmake -DUSE_SSL=1)");
-            }
-            Path dir = createWorkDir();
-            Path scenarioPath = null;
-            if (resource != null) {
-                scenarioPath = extractScenario(resource, dir);
-            } else if (file != null) {
-                scenarioPath = file.toAbsolutePath();
-            }
-            Path csv = null;
-            if (injection != null) {
-                csv = dir.resolve("injection.csv");
-                List<String> lines = new ArrayList<>();
-                lines.add(sequential ? "SEQUENTIAL" : "RANDOM");
-                lines.addAll(injection);
-                write(csv, String.join("\n", lines) + "\n");
-            }
-            Path cert = tlsCert;
-            Path key = tlsKey;
-            if (transport == SippTransport.TLS && cert == null) {
-                SelfSignedCert generated = SelfSignedCert.generate(dir);
-                cert = generated.cert();
-                key = generated.key();
-            }
-            IllegalStateException last = null;
-            for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-                Path runDir = attempt == 1 ? dir : subDir(dir, "attempt-" + attempt);
-                int sipPort = localPort > 0 ? localPort : Ports.freePort(localIp);
-                int rtpPort = mediaPort > 0 ? mediaPort : Ports.freeMediaPort(localIp);
-                int ctlPort = controlPort > 0 ? controlPort : Ports.freePort(localIp);
-                List<String> cmd = command(bin, scenarioPath, csv, cert, key, runDir, sipPort, rtpPort, ctlPort);
-                for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                    try {
-                        Files.write(runDir.resolve(f.getKey()), f.getValue());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot write " + f.getKey() + " for sipp", e);
-                    }
-                }
-                SippProcess p = SippProcess.launch(name, cmd, runDir, sipPort, hardTimeout(), keepWorkDir);
-                p.awaitReady(READY_TIMEOUT);
-                boolean portsAuto = localPort == 0 || mediaPort == 0 || controlPort == 0;
-                if (!p.isAlive() && p.exitCode() == SippResult.EXIT_BIND_ERROR && portsAuto && attempt < BIND_ATTEMPTS) {
-                    last = new IllegalStateException("sipp could not bind its ports: " + p.await().describe());
-                    continue;
-                }
-                return p;
-            }
-            throw last;
-        }
-
-        private Duration hardTimeout() {
-            return Duration.ofSeconds(timeoutSeconds()).plus(hardTimeoutGrace);
-        }
-
-        private long timeoutSeconds() {
-            long ms = timeout.toMillis();
-            return Math.max(1, (ms + 999) / 1000);
-        }
-
-        private List<String> command(Path bin, Path scenarioPath, Path csv, Path cert, Path key, Path runDir,
-                                     int sipPort, int rtpPort, int ctlPort) {
-            List<String> c = new ArrayList<>();
-            c.add(bin.toString());
-            if (remoteHost != null) {
-                String host = remoteHost.contains(":") && !remoteHost.startsWith("[") ? "[" + remoteHost + "]" : remoteHost;
-                c.add(host + ":" + remotePort);
-            }
-            if (builtin != null) {
-                c.add("-sn");
-                c.add(builtin);
-            } else {
-                c.add("-sf");
-                c.add(scenarioPath.toString());
-            }
-            c.addAll(List.of("-t", transport.sippMode(), "-i", localIp, "-p", Integer.toString(sipPort),
-                    "-bind_local", "-mp", Integer.toString(rtpPort),
-                    "-ci", localIp, "-cp", Integer.toString(ctlPort), "-nostdin"));
-            c.add("-default_behaviors");
-            c.add(defaultBehaviors);
-            if (csv != null) {
-                c.add("-inf");
-                c.add(csv.toString());
-            }
-            for (Map.Entry<String, String> e : keys.entrySet()) {
-                c.addAll(List.of("-key", e.getKey(), e.getValue()));
-            }
-            for (Map.Entry<String, String> e : sets.entrySet()) {
-                c.addAll(List.of("-set", e.getKey(), e.getValue()));
-            }
-            Integer m = calls;
-            if (m == null && remoteHost != null) {
-                m = injection != null ? injection.size() : 1;
-            }
-            if (m != null) {
-                c.add("-m");
-                c.add(Integer.toString(m));
-            }
-            if (rate != null) {
-                c.addAll(List.of("-r", Integer.toString(rate), "-rp", "1000"));
-            }
-            if (maxOutstanding != null) {
-                c.add("-l");
-                c.add(Integer.toString(maxOutstanding));
-            }
-            c.addAll(List.of("-timeout", timeoutSeconds() + "s", "-timeout_error"));
-            c.addAll(List.of("-d", Long.toString(hold.toMillis())));
-            if (recvTimeout != null) {
-                c.add("-recv_timeout");
-                c.add(Math.max(1, recvTimeout.toMillis()) + "ms");
-            }
-            if (cert != null) {
-                c.addAll(List.of("-tls_cert", cert.toString(), "-tls_key", key.toString()));
-            }
-            if (transport == SippTransport.TLS && tlsVersion != null) {
-                c.addAll(List.of("-tls_version", tlsVersion));
-            }
-            c.addAll(List.of("-trace_stat", "-stf", runDir.resolve(SippProcess.STAT_FILE).toString(), "-fd", "1"));
-            c.addAll(List.of("-trace_err", "-error_file", runDir.resolve(SippProcess.ERROR_FILE).toString()));
-            if (traceMessages) {
-                c.addAll(List.of("-trace_msg", "-message_file", runDir.resolve("messages.log").toString()));
-            }
-            c.addAll(extraArgs);
-            return Collections.unmodifiableList(c);
-        }
-
-        private Path createWorkDir() {
-            try {
-                String prefix = "sipp-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-";
-                return baseDir == null ? Files.createTempDirectory(prefix)
-                        : Files.createTempDirectory(Files.createDirectories(baseDir), prefix);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a sipp work directory", e);
-            }
-        }
-
-        private static Path subDir(Path dir, String name) {
-            try {
-                return Files.createDirectories(dir.resolve(name));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static void write(Path f, String content) {
-            try {
-                Files.writeString(f, content, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + f, e);
-            }
+            return SippLaunch.start(this);
         }
 
         private static int checkPort(int port) {
