@@ -7,6 +7,7 @@ import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.SipEdgeUdpMessageProcessor;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.ObjectName;
@@ -117,6 +118,8 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         boolean goesOn = admit(request, channel);
         if (!goesOn) {
             CallLog.restore(null);
+        } else {
+            SipEdgeUdpMessageProcessor.releaseReceiving(); // the container's way may take long: another worker receives
         }
         return goesOn;
     }
@@ -347,9 +350,11 @@ public final class OverloadGuardValve implements SIPMessageValve, OverloadGuardV
         if ("UDP".equalsIgnoreCase(channel.getTransport())) {
             noteQueueWait();
         }
-        if (fp != null && response instanceof SIPResponse r && "UDP".equalsIgnoreCase(channel.getTransport())) {
-            return !fp.handleResponse(r, channel);
+        if (fp != null && response instanceof SIPResponse r && "UDP".equalsIgnoreCase(channel.getTransport())
+                && fp.handleResponse(r, channel)) {
+            return false;
         }
+        SipEdgeUdpMessageProcessor.releaseReceiving(); // the container's way may take long: another worker receives
         return true;
     }
 

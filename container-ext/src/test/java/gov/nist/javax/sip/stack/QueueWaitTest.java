@@ -19,7 +19,7 @@ class QueueWaitTest {
 
     @Test
     void takeAndPollRecordTheWaitOfWhatTheyTook() throws Exception {
-        SipEdgeUdpMessageProcessor.CompactBoundedQueue q = new SipEdgeUdpMessageProcessor.CompactBoundedQueue(10);
+        CompactBoundedQueue q = new CompactBoundedQueue(10);
         q.offer(received(400));
         q.offer(received(0));
         q.take();
@@ -33,7 +33,7 @@ class QueueWaitTest {
 
     @Test
     void anotherThreadSeesItsOwnWaitOnly() throws Exception {
-        SipEdgeUdpMessageProcessor.CompactBoundedQueue q = new SipEdgeUdpMessageProcessor.CompactBoundedQueue(10);
+        CompactBoundedQueue q = new CompactBoundedQueue(10);
         q.offer(received(1_000));
         q.take();
         long[] other = {-1};
