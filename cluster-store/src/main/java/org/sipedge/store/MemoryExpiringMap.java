@@ -2,7 +2,9 @@ package org.sipedge.store;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,6 +23,8 @@ final class MemoryExpiringMap<V> implements ExpiringMap<V> {
     private final ConcurrentHashMap<String, Entry<V>> entries = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, V>> expiryListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
+    /** Where the sweep goes on (a weakly consistent iterator of {@link #entries}); null: a new pass starts. */
+    private Iterator<Map.Entry<String, Entry<V>>> sweepAt;
 
     MemoryExpiringMap(Clock clock) {
         this.clock = clock;
@@ -115,10 +119,27 @@ final class MemoryExpiringMap<V> implements ExpiringMap<V> {
         expiryListeners.add(listener);
     }
 
-    void sweep() {
+    /** Removes every expired entry now (a whole pass from the start). */
+    synchronized void sweepAll() {
+        sweepAt = null;
+        sweep(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Removes expired entries and tells the listeners, looking at {@code budget} entries at most: the next call
+     * goes on where this one stopped, and a call after a finished pass starts a new one. Returns how many entries it
+     * looked at. Expired entries are invisible to readers at once; this only frees them and reports them.
+     */
+    synchronized int sweep(int budget) {
         long now = clock.millis();
-        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+        Iterator<Map.Entry<String, Entry<V>>> it = sweepAt;
+        if (it == null) {
+            it = entries.entrySet().iterator();
+        }
+        int looked = 0;
+        while (looked < budget && it.hasNext()) {
             var me = it.next();
+            looked++;
             Entry<V> e = me.getValue();
             if (!e.liveAt(now) && entries.remove(me.getKey(), e)) {
                 for (BiConsumer<String, V> l : expiryListeners) {
@@ -126,5 +147,7 @@ final class MemoryExpiringMap<V> implements ExpiringMap<V> {
                 }
             }
         }
+        sweepAt = it.hasNext() ? it : null;
+        return looked;
     }
 }

@@ -10,9 +10,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The default store: this JVM's memory. Entries are invisible the moment they expire; a sweeper thread removes
- * them (and tells expiry listeners) every {@code sweepInterval}.
+ * them (and tells expiry listeners) every {@code sweepInterval}, looking at {@link #SWEEP_BUDGET} entries of each map
+ * per round and going on where it stopped in the next.
  */
 public final class MemoryStore implements ClusterStore {
+    /**
+     * Entries looked at per map and round. A whole pass over every map each second cost 0.095 cores with 400,000
+     * AORs registered (two maps of that size), as much as the REGISTERs themselves at 1,000/s. With this bound a map
+     * of 400,000 is gone through in 8 rounds (8 s at the default interval) for about 0.01 cores; an expired entry
+     * waits that long to be freed and reported, never to be hidden.
+     */
+    static final int SWEEP_BUDGET = 50_000;
     private final Map<String, MemoryExpiringMap<?>> maps = new ConcurrentHashMap<>();
     private final Clock clock;
     private final ScheduledExecutorService sweeper;
@@ -29,7 +37,7 @@ public final class MemoryStore implements ClusterStore {
             return t;
         });
         long ms = Math.max(10, sweepInterval.toMillis());
-        sweeper.scheduleWithFixedDelay(this::sweep, ms, ms, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(() -> sweep(SWEEP_BUDGET), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -43,11 +51,20 @@ public final class MemoryStore implements ClusterStore {
         return "memory";
     }
 
-    /** Removes expired entries now (the sweeper calls this; tests may too). */
+    /** Removes every expired entry now (tests, and anyone who needs it at once). */
     public void sweep() {
+        sweep(Integer.MAX_VALUE);
+    }
+
+    /** One round of the sweeper: at most {@code budget} entries looked at per map, going on where the last stopped. */
+    void sweep(int budget) {
         for (MemoryExpiringMap<?> m : maps.values()) {
             try {
-                m.sweep();
+                if (budget == Integer.MAX_VALUE) {
+                    m.sweepAll();
+                } else {
+                    m.sweep(budget);
+                }
             } catch (RuntimeException e) {
                 // a listener's failure must not stop expiry for everyone else
                 System.getLogger(MemoryStore.class.getName()).log(System.Logger.Level.WARNING, "expiry sweep", e);
