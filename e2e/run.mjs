@@ -467,29 +467,38 @@ function sippMessage(file, dir, re) {
 async function phoneScenario(ctx) {
   const { results, alice, edge, cfg } = ctx;
   const names = PLAN.filter((n) => n.startsWith('phone.') && n !== 'phone.register.udp');
-  const sippPort = await freeUdpAndTcpPort();
-  const mediaPort = await freeUdpPort();
-  const [ctl1, ctl2] = await freeTcpPorts(2);
   const inf = join(cfg.artifacts, 'phone.csv');
   writeFileSync(inf, `SEQUENTIAL\nphone;127.0.0.1;600;${passwordOf('phone')}\n`);
-  const common = sippCommon(sippPort);
-  const reg = new Child('sipp-register', cfg.sipp, [`127.0.0.1:${edge.sipPort}`,
-    '-sf', join(cfg.sippScenarios, 'register-auth.xml'), '-inf', inf, '-m', '1', ...common,
-    '-cp', String(ctl1), '-error_file', join(cfg.artifacts, 'sipp-register-errors.log')],
-  { logFile: join(cfg.artifacts, 'sipp-register.log'), cwd: cfg.artifacts });
-  const regExit = await reg.waitForExit(T.sipp);
+  const messageFile = join(cfg.artifacts, 'sipp-phone-messages.log');
+  let sippPort; let reg; let regExit; let uas;
+  // The phone registers with one sipp and answers with another on the same port. Another process may bind that
+  // port in between (sipp: "Unable to bind main socket, errno = 98"); then it registers again from a new port.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    sippPort = await freeUdpAndTcpPort();
+    const mediaPort = await freeUdpPort();
+    const [ctl1, ctl2] = await freeTcpPorts(2);
+    const common = sippCommon(sippPort);
+    reg = new Child('sipp-register', cfg.sipp, [`127.0.0.1:${edge.sipPort}`,
+      '-sf', join(cfg.sippScenarios, 'register-auth.xml'), '-inf', inf, '-m', '1', ...common,
+      '-cp', String(ctl1), '-error_file', join(cfg.artifacts, 'sipp-register-errors.log')],
+    { logFile: join(cfg.artifacts, 'sipp-register.log'), cwd: cfg.artifacts });
+    regExit = await reg.waitForExit(T.sipp);
+    if (!(regExit && regExit.code === 0)) break;
+    uas = new Child('sipp-phone', cfg.sipp, ['-sf', join(cfg.sippScenarios, 'uas-echo.xml'), '-m', '1',
+      ...common, '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-cp', String(ctl2),
+      '-trace_msg', '-message_file', messageFile, '-error_file', join(cfg.artifacts, 'sipp-phone-errors.log')],
+    { logFile: join(cfg.artifacts, 'sipp-phone.log'), cwd: cfg.artifacts });
+    // a call before sipp listens would be lost; without a terminal sipp prints nothing until it ends
+    await waitUdpListening(sippPort, 5000);
+    if ((await uas.waitForExit(300)) === null) break;
+    console.log(`note: the phone's sipp could not take port ${sippPort} after the REGISTER `
+      + `(exit ${JSON.stringify(uas.exit)}); registering again from another port (attempt ${attempt} of 3)`);
+  }
   if (!results.check('phone.register.udp', regExit && regExit.code === 0,
     regExit && regExit.code === 0 ? `sipp registered phone@127.0.0.1 from udp 127.0.0.1:${sippPort}`
       : `sipp REGISTER over UDP: exit ${JSON.stringify(regExit)}\n${reg.tail(20)}`)) {
     return results.notReached(names, 'the plain phone is not registered');
   }
-  const messageFile = join(cfg.artifacts, 'sipp-phone-messages.log');
-  const uas = new Child('sipp-phone', cfg.sipp, ['-sf', join(cfg.sippScenarios, 'uas-echo.xml'), '-m', '1',
-    ...common, '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-cp', String(ctl2),
-    '-trace_msg', '-message_file', messageFile, '-error_file', join(cfg.artifacts, 'sipp-phone-errors.log')],
-  { logFile: join(cfg.artifacts, 'sipp-phone.log'), cwd: cfg.artifacts });
-  // a call before sipp listens would be lost; without a terminal sipp prints nothing until it ends
-  await waitUdpListening(sippPort, 5000);
   if (!results.done.get('jssip.register.alice').ok) return results.notReached(names, 'alice (JsSIP) is not registered');
 
   const ci = await callsOf(alice);
